@@ -1,10 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { packageTestConfig } from '../../tools/vitest-shared.ts';
 
-export default defineConfig({
-  resolve: { conditions: ['source'] },
-  test: {
-    include: ['src/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-  },
-});
+export default packageTestConfig(import.meta.dirname);
