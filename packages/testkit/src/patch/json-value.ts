@@ -39,7 +39,7 @@ export function toJson(value: unknown): Json {
     if (Number.isFinite(value)) return value;
   } else if (Array.isArray(value)) {
     return value.map(toJson);
-  } else if (isPlainObject(value)) {
+  } else if (isPlainObject(value) && isDataPrototype(Object.getPrototypeOf(value))) {
     const copy: JsonObject = {};
     for (const [key, item] of Object.entries(value)) {
       if (item !== undefined) setOwn(copy, key, toJson(item));
@@ -47,6 +47,11 @@ export function toJson(value: unknown): Json {
     return copy;
   }
   throw ApiError.internal(`not a JSON value: ${typeof value}`);
+}
+
+// Only what JSON.parse produces: a Date, Map or class instance is not a JSON object.
+function isDataPrototype(prototype: unknown): boolean {
+  return prototype === Object.prototype || prototype === null;
 }
 
 export function deepEqual(a: Json, b: Json): boolean {

@@ -68,9 +68,20 @@ const podRunningPatch = {
       { type: 'PodScheduled' },
     ],
     conditions: [
-      { type: 'PodReadyToStartContainers', status: 'True', lastTransitionTime: T1, lastProbeTime: null },
+      {
+        type: 'PodReadyToStartContainers',
+        status: 'True',
+        lastTransitionTime: T1,
+        lastProbeTime: null,
+      },
       { type: 'Ready', status: 'True', lastTransitionTime: T1, message: null, reason: null },
-      { type: 'ContainersReady', status: 'True', lastTransitionTime: T1, message: null, reason: null },
+      {
+        type: 'ContainersReady',
+        status: 'True',
+        lastTransitionTime: T1,
+        message: null,
+        reason: null,
+      },
     ],
     containerStatuses: [
       {
@@ -132,17 +143,67 @@ describe('kubelet pods/status patch', () => {
   });
 });
 
+describe('kubelet pods/status patch on a pod with no conditions yet', () => {
+  it.each([{ live: undefined }, { live: [] }])(
+    'takes the conditions as sent (live list $live)',
+    ({ live }) => {
+      const pending: Json = {
+        kind: 'Pod',
+        metadata: { name: 'web', uid: 'pod-uid' },
+        status: live === undefined ? { phase: 'Pending' } : { phase: 'Pending', conditions: live },
+      };
+      const result = applyPatch('Pod', pending, 'application/strategic-merge-patch+json', {
+        status: {
+          '$setElementOrder/conditions': [{ type: 'Initialized' }, { type: 'PodScheduled' }],
+          conditions: [
+            { type: 'Initialized', status: 'True' },
+            { type: 'PodScheduled', status: 'True', lastProbeTime: null },
+          ],
+        },
+      }) as { status: unknown };
+      expect(result.status).toEqual({
+        phase: 'Pending',
+        conditions: [
+          { type: 'Initialized', status: 'True' },
+          { type: 'PodScheduled', status: 'True' },
+        ],
+      });
+    },
+  );
+});
+
 function readyNode(): Json {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: 'vk-1', labels: { type: 'virtual-kubelet', 'kubernetes.io/hostname': 'vk-1' } },
+    metadata: {
+      name: 'vk-1',
+      labels: { type: 'virtual-kubelet', 'kubernetes.io/hostname': 'vk-1' },
+    },
     spec: { taints: [{ key: 'virtual-kubelet.io/provider', value: 'mock', effect: 'NoSchedule' }] },
     status: {
       conditions: [
-        { type: 'MemoryPressure', status: 'False', lastHeartbeatTime: T0, lastTransitionTime: T0, reason: 'KubeletHasSufficientMemory' },
-        { type: 'DiskPressure', status: 'False', lastHeartbeatTime: T0, lastTransitionTime: T0, reason: 'KubeletHasNoDiskPressure' },
-        { type: 'Ready', status: 'False', lastHeartbeatTime: T0, lastTransitionTime: T0, reason: 'KubeletNotReady' },
+        {
+          type: 'MemoryPressure',
+          status: 'False',
+          lastHeartbeatTime: T0,
+          lastTransitionTime: T0,
+          reason: 'KubeletHasSufficientMemory',
+        },
+        {
+          type: 'DiskPressure',
+          status: 'False',
+          lastHeartbeatTime: T0,
+          lastTransitionTime: T0,
+          reason: 'KubeletHasNoDiskPressure',
+        },
+        {
+          type: 'Ready',
+          status: 'False',
+          lastHeartbeatTime: T0,
+          lastTransitionTime: T0,
+          reason: 'KubeletNotReady',
+        },
       ],
       addresses: [
         { type: 'InternalIP', address: '10.0.0.9' },
@@ -180,8 +241,20 @@ describe('kubelet node status patch', () => {
 
   it('merges each condition by type, refreshing heartbeats and keeping untouched fields', () => {
     expect(result.status.conditions).toEqual([
-      { type: 'MemoryPressure', status: 'False', lastHeartbeatTime: T2, lastTransitionTime: T0, reason: 'KubeletHasSufficientMemory' },
-      { type: 'DiskPressure', status: 'False', lastHeartbeatTime: T2, lastTransitionTime: T0, reason: 'KubeletHasNoDiskPressure' },
+      {
+        type: 'MemoryPressure',
+        status: 'False',
+        lastHeartbeatTime: T2,
+        lastTransitionTime: T0,
+        reason: 'KubeletHasSufficientMemory',
+      },
+      {
+        type: 'DiskPressure',
+        status: 'False',
+        lastHeartbeatTime: T2,
+        lastTransitionTime: T0,
+        reason: 'KubeletHasNoDiskPressure',
+      },
       {
         type: 'Ready',
         status: 'True',
@@ -205,13 +278,19 @@ describe('kubelet node status patch', () => {
     const tainted = applyPatch('Node', readyNode(), 'application/strategic-merge-patch+json', {
       spec: { taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] },
     }) as { spec: unknown };
-    expect(tainted.spec).toEqual({ taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }] });
+    expect(tainted.spec).toEqual({
+      taints: [{ key: 'node.kubernetes.io/unreachable', effect: 'NoExecute' }],
+    });
   });
 });
 
 describe('finalizers', () => {
-  const podWith = (finalizers: string[]): Json => ({ kind: 'Pod', metadata: { name: 'web', finalizers } });
-  const finalizersOf = (value: Json): unknown => (value as { metadata: { finalizers?: unknown } }).metadata.finalizers;
+  const podWith = (finalizers: string[]): Json => ({
+    kind: 'Pod',
+    metadata: { name: 'web', finalizers },
+  });
+  const finalizersOf = (value: Json): unknown =>
+    (value as { metadata: { finalizers?: unknown } }).metadata.finalizers;
 
   it('adds one with a strategic patch without disturbing the others', () => {
     const result = applyPatch('Pod', podWith(['a']), 'application/strategic-merge-patch+json', {
@@ -221,24 +300,40 @@ describe('finalizers', () => {
   });
 
   it('removes one with $deleteFromPrimitiveList', () => {
-    const result = applyPatch('Pod', podWith(['a', 'virtual-kubelet.io/cleanup']), 'application/strategic-merge-patch+json', {
-      metadata: { '$deleteFromPrimitiveList/finalizers': ['virtual-kubelet.io/cleanup'] },
-    });
+    const result = applyPatch(
+      'Pod',
+      podWith(['a', 'virtual-kubelet.io/cleanup']),
+      'application/strategic-merge-patch+json',
+      {
+        metadata: { '$deleteFromPrimitiveList/finalizers': ['virtual-kubelet.io/cleanup'] },
+      },
+    );
     expect(finalizersOf(result)).toEqual(['a']);
   });
 
   it('removes one with a guarded JSON patch, as controllers do', () => {
-    const result = applyPatch('Pod', podWith(['a', 'virtual-kubelet.io/cleanup']), 'application/json-patch+json', [
-      { op: 'test', path: '/metadata/finalizers/1', value: 'virtual-kubelet.io/cleanup' },
-      { op: 'remove', path: '/metadata/finalizers/1' },
-    ]);
+    const result = applyPatch(
+      'Pod',
+      podWith(['a', 'virtual-kubelet.io/cleanup']),
+      'application/json-patch+json',
+      [
+        { op: 'test', path: '/metadata/finalizers/1', value: 'virtual-kubelet.io/cleanup' },
+        { op: 'remove', path: '/metadata/finalizers/1' },
+      ],
+    );
     expect(finalizersOf(result)).toEqual(['a']);
   });
 
   it('replaces the list with a merge patch, and removes it with null', () => {
     const merge = 'application/merge-patch+json';
-    expect(finalizersOf(applyPatch('Pod', podWith(['a', 'b']), merge, { metadata: { finalizers: ['b'] } }))).toEqual(['b']);
-    expect(finalizersOf(applyPatch('Pod', podWith(['a']), merge, { metadata: { finalizers: null } }))).toBeUndefined();
+    expect(
+      finalizersOf(
+        applyPatch('Pod', podWith(['a', 'b']), merge, { metadata: { finalizers: ['b'] } }),
+      ),
+    ).toEqual(['b']);
+    expect(
+      finalizersOf(applyPatch('Pod', podWith(['a']), merge, { metadata: { finalizers: null } })),
+    ).toBeUndefined();
   });
 });
 
@@ -246,7 +341,9 @@ describe('label removal via null', () => {
   it.each(['application/strategic-merge-patch+json', 'application/merge-patch+json'] as const)(
     'removes the label with %s',
     type => {
-      const result = applyPatch('Node', readyNode(), type, { metadata: { labels: { type: null } } });
+      const result = applyPatch('Node', readyNode(), type, {
+        metadata: { labels: { type: null } },
+      });
       expect((result as { metadata: unknown }).metadata).toEqual({
         name: 'vk-1',
         labels: { 'kubernetes.io/hostname': 'vk-1' },
@@ -261,10 +358,19 @@ describe('lease renewal', () => {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: 'vk-1', namespace: 'kube-node-lease' },
-      spec: { holderIdentity: 'vk-1', leaseDurationSeconds: 40, renewTime: '2024-05-01T10:00:00.000000Z' },
+      spec: {
+        holderIdentity: 'vk-1',
+        leaseDurationSeconds: 40,
+        renewTime: '2024-05-01T10:00:00.000000Z',
+      },
     };
-    for (const type of ['application/strategic-merge-patch+json', 'application/merge-patch+json'] as const) {
-      const result = applyPatch('Lease', lease, type, { spec: { renewTime: '2024-05-01T10:00:10.000000Z' } });
+    for (const type of [
+      'application/strategic-merge-patch+json',
+      'application/merge-patch+json',
+    ] as const) {
+      const result = applyPatch('Lease', lease, type, {
+        spec: { renewTime: '2024-05-01T10:00:10.000000Z' },
+      });
       expect((result as { spec: unknown }).spec).toEqual({
         holderIdentity: 'vk-1',
         leaseDurationSeconds: 40,

@@ -49,7 +49,11 @@ export function applyElementOrders(
     const field = directiveField(key, SET_ELEMENT_ORDER);
     const liveValue = getOwn(target, field);
     const patchValue = getOwn(patch, field);
-    const live = liveValue === undefined ? undefined : requireList(liveValue);
+    // An empty live list counts as absent: the apiserver's typed object omits it (omitempty).
+    const live =
+      liveValue === undefined || (Array.isArray(liveValue) && liveValue.length === 0)
+        ? undefined
+        : requireList(liveValue);
     const patched = patchValue === undefined ? undefined : requireList(patchValue);
     const { meta, mergeElement } = context.fieldMerge(field);
     const mergeKey = meta?.mergeKey ?? '';

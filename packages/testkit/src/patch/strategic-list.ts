@@ -73,7 +73,6 @@ function applyElementDirectives(
       additions.push(item);
     } else if (directive === 'delete') {
       const key = requireMergeKey(item, mergeKey);
-      findByKey(base, mergeKey, key); // fails like the apiserver on a non-map element
       base = base.filter(entry => !hasKeyValue(entry, mergeKey, key));
     } else if (directive === 'replace') {
       replace = true;

@@ -54,7 +54,6 @@ function pod(): Json {
 }
 
 function patched(patch: unknown, kind = 'Pod', original: Json = pod()): Record<string, any> {
-  // eslint-disable-next-line @typescript-eslint/no-unsafe-return -- test access into results
   return applyPatch(kind, original, STRATEGIC, patch) as any;
 }
 
@@ -339,6 +338,25 @@ describe('strategic merge: $setElementOrder', () => {
       'extra',
       'sidecar',
     ]);
+  });
+
+  it('applies directives inside merged elements', () => {
+    const result = patched({
+      spec: {
+        containers: [
+          {
+            name: 'app',
+            '$setElementOrder/env': [{ name: 'B' }, { name: 'A' }],
+            volumeMounts: [{ mountPath: '/data', $patch: 'delete' }],
+          },
+        ],
+      },
+    });
+    expect(result.spec.containers[0].env).toEqual([
+      { name: 'B', value: '2' },
+      { name: 'A', value: '1' },
+    ]);
+    expect(result.spec.containers[0].volumeMounts).toEqual([]);
   });
 
   it('orders primitive lists too', () => {

@@ -9,7 +9,7 @@ import type { KubeObject } from '../kube-object.ts';
 import { isPatchContentType } from '../patch/index.ts';
 import { apiVersionOf, findResource, type ResourceDescriptor } from '../resources/registry.ts';
 import type { ObjectStore } from '../store/object-store.ts';
-import { toTable } from '../tables/index.ts';
+import { parseIncludeObject, toTable } from '../tables/index.ts';
 import type { UserInfo } from './auth.ts';
 import type { Faults, RequestAttributes } from './faults.ts';
 import { mediaType, readObjectBody, sendJson } from './http-io.ts';
@@ -48,8 +48,7 @@ function tableMode(req: IncomingMessage, query: URLSearchParams): TableMode {
         /as=Table/.test(part) && /g=meta\.k8s\.io/.test(part) && /v=v1(;|$|\s)/.test(part + ';'),
     );
   if (!wantsTable) return undefined;
-  const include = query.get('includeObject');
-  return { includeObject: include === 'None' || include === 'Object' ? include : 'Metadata' };
+  return { includeObject: parseIncludeObject(query.get('includeObject')) };
 }
 
 function intParam(query: URLSearchParams, name: string): number | undefined {
@@ -177,13 +176,13 @@ export async function handleResource(
           attributes,
           render: (object: KubeObject, first: boolean) => {
             if (!table) return object;
-            const t = toTable(d.resource, [object], {
+            // Column definitions travel with the first event only.
+            return toTable(d.resource, [object], {
               includeObject: table.includeObject,
               now: ctx.now(),
               listMeta: { resourceVersion: object.metadata.resourceVersion ?? '' },
-            }) as Record<string, unknown>;
-            if (!first) t.columnDefinitions = [];
-            return t;
+              noHeaders: !first,
+            });
           },
         },
         req,
