@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -120,7 +121,7 @@ try {
     const res = await call('POST', '/api/v1/namespaces/default/pods', pod(i));
     if (res.status !== 201) throw new Error(`create answered ${res.status}: ${res.text}`);
   });
-  let s = (performance.now() - t) / 1000;
+  const s = (performance.now() - t) / 1000;
   report(`create ${PODS} pods (${CONCURRENCY} in flight)`, `${(PODS / s).toFixed(0)} pods/s`);
 
   for (let run = 0; run < 3; run++) {
@@ -168,7 +169,7 @@ try {
     { ca, headers: { Authorization: `Bearer ${token}` } },
   );
   watchReq.end();
-  const [res] = (await once(watchReq, 'response')) as [import('node:http').IncomingMessage];
+  const [res] = (await once(watchReq, 'response')) as [IncomingMessage];
   let buffer = '';
   res.on('data', (chunk: Buffer) => {
     buffer += chunk.toString('utf8');
