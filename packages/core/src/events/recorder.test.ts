@@ -1,0 +1,96 @@
+import type { Event } from 'kubernetes-types/core/v1.d.ts';
+import { describe, expect, it } from 'vitest';
+import { EventRecorder, type EventSink } from './recorder.ts';
+
+class FakeSink implements EventSink {
+  readonly created: Event[] = [];
+  readonly patches: { name: string; patch: Partial<Event> }[] = [];
+  failCreates = 0;
+
+  async create(_ns: string, event: Event): Promise<Event> {
+    await Promise.resolve();
+    if (this.failCreates > 0) {
+      this.failCreates--;
+      throw new Error('api down');
+    }
+    this.created.push(event);
+    return event;
+  }
+
+  async patch(_ns: string, name: string, patch: Partial<Event>): Promise<void> {
+    await Promise.resolve();
+    this.patches.push({ name, patch });
+  }
+}
+
+const pod = { kind: 'Pod', apiVersion: 'v1', namespace: 'default', name: 'web', uid: 'u1' };
+
+describe(EventRecorder, () => {
+  it('creates an event with the kubelet fields', async () => {
+    const sink = new FakeSink();
+    const clock = new Date('2026-01-01T00:00:00Z');
+    const r = new EventRecorder({
+      sink,
+      component: 'virtual-kubelet',
+      host: 'vk',
+      now: () => clock,
+    });
+    r.record(pod, 'Normal', 'ProviderCreateSuccess', 'Create pod in provider successfully');
+    await r.flush();
+    expect(sink.created).toHaveLength(1);
+    expect(sink.created[0]).toMatchObject({
+      involvedObject: pod,
+      reason: 'ProviderCreateSuccess',
+      type: 'Normal',
+      count: 1,
+      firstTimestamp: '2026-01-01T00:00:00Z',
+      source: { component: 'virtual-kubelet', host: 'vk' },
+      reportingComponent: 'virtual-kubelet',
+      reportingInstance: 'vk',
+      metadata: { namespace: 'default' },
+    });
+    expect(sink.created[0]?.metadata.name).toMatch(/^web\.[0-9a-f]+$/);
+  });
+
+  it('aggregates repeats into one event with a growing count', async () => {
+    const sink = new FakeSink();
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    const r = new EventRecorder({ sink, component: 'vk', host: 'n', now: () => new Date(t) });
+    for (let i = 0; i < 3; i++) {
+      r.record(pod, 'Warning', 'ProviderCreateFailed', 'quota exceeded');
+      t += 1000;
+    }
+    await r.flush();
+    expect(sink.created).toHaveLength(1);
+    expect(sink.patches.map(p => p.patch)).toEqual([
+      { count: 2, lastTimestamp: '2026-01-01T00:00:01Z' },
+      { count: 3, lastTimestamp: '2026-01-01T00:00:02Z' },
+    ]);
+    r.record(pod, 'Warning', 'ProviderCreateFailed', 'another message');
+    await r.flush();
+    expect(sink.created).toHaveLength(2);
+  });
+
+  it('drops a flood from one object but not events about others', async () => {
+    const sink = new FakeSink();
+    const now = new Date();
+    const r = new EventRecorder({ sink, component: 'vk', host: 'n', now: () => now, burst: 5 });
+    for (let i = 0; i < 50; i++) r.record(pod, 'Warning', 'BackOff', `attempt ${i}`);
+    r.record({ ...pod, name: 'other', uid: 'u2' }, 'Normal', 'Started', 'ok');
+    await r.flush();
+    expect(sink.created).toHaveLength(6);
+    expect(r.droppedCount).toBe(45);
+  });
+
+  it('survives sink failures without throwing and creates afresh next time', async () => {
+    const sink = new FakeSink();
+    sink.failCreates = 1;
+    const r = new EventRecorder({ sink, component: 'vk', host: 'n' });
+    r.record(pod, 'Normal', 'X', 'm');
+    await r.flush();
+    r.record(pod, 'Normal', 'X', 'm');
+    await r.flush();
+    expect(sink.created).toHaveLength(1);
+    expect(sink.patches).toHaveLength(0);
+  });
+});

@@ -1,0 +1,198 @@
+/**
+ * Kubernetes Events for pods and the node, recorded the way the kubelet's recorder does: an
+ * event seen again (same object, type, reason, message) updates the existing Event's count and
+ * lastTimestamp instead of creating another, and a per-object token bucket keeps a crash-looping
+ * pod from flooding the API. Recording never blocks the caller; writes go out in the background
+ * and their failures are logged, never thrown.
+ */
+import type { Event, ObjectReference } from 'kubernetes-types/core/v1.d.ts';
+import { describeError } from '../errors/errors.ts';
+import { silentLogger, type Logger } from '../observability/logger.ts';
+
+export type EventType = 'Normal' | 'Warning';
+
+/** Where events are written; the bootstrap implements it over the API client. */
+export interface EventSink {
+  create(namespace: string, event: Event, signal: AbortSignal): Promise<Event>;
+  /** Merge-patches count, lastTimestamp and message of an existing Event. */
+  patch(namespace: string, name: string, patch: Partial<Event>, signal: AbortSignal): Promise<void>;
+}
+
+export interface EventRecorderOptions {
+  readonly sink: EventSink;
+  /** `source.component` and `reportingComponent`, e.g. `virtual-kubelet`. */
+  readonly component: string;
+  /** `source.host` and `reportingInstance`: the node name. */
+  readonly host: string;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+  /** Per-object budget: `burst` events, refilled at one per `refillMs` (kubelet: 25, 5 min). */
+  readonly burst?: number;
+  readonly refillMs?: number;
+  /** How long an Event stays the one that repeats update (kubelet: 10 min). */
+  readonly aggregateWindowMs?: number;
+  /** Writes waiting beyond this are dropped (oldest first), with a warning. */
+  readonly maxPending?: number;
+}
+
+interface Aggregate {
+  name: string;
+  namespace: string;
+  count: number;
+  firstTimestamp: string;
+  lastSeen: number;
+  /** Resolves with the created Event's name once it exists. */
+  created: Promise<string | undefined>;
+}
+
+interface Bucket {
+  tokens: number;
+  updated: number;
+}
+
+function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class EventRecorder {
+  private readonly options: EventRecorderOptions;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+  private readonly aggregates = new Map<string, Aggregate>();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly controller = new AbortController();
+  private dropped = 0;
+
+  constructor(options: EventRecorderOptions) {
+    this.options = options;
+    this.logger = (options.logger ?? silentLogger).child({ component: 'event-recorder' });
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Events dropped by the spam filter or the pending limit since start. */
+  get droppedCount(): number {
+    return this.dropped;
+  }
+
+  /** Records an event about `object` (a Pod or Node reference). Never throws, never waits. */
+  record(object: ObjectReference, type: EventType, reason: string, message: string): void {
+    if (this.controller.signal.aborted) return;
+    const objectKey =
+      object.uid ?? `${object.kind ?? ''}/${object.namespace ?? ''}/${object.name ?? ''}`;
+    if (!this.takeToken(objectKey)) {
+      this.dropped += 1;
+      this.logger.debug({ reason, object: object.name }, 'event dropped by the spam filter');
+      return;
+    }
+    if (this.inFlight.size >= (this.options.maxPending ?? 1000)) {
+      this.dropped += 1;
+      this.logger.warn({ reason, object: object.name }, 'event dropped: too many pending writes');
+      return;
+    }
+    const now = this.now();
+    const key = JSON.stringify([objectKey, type, reason, message]);
+    const existing = this.aggregates.get(key);
+    const windowMs = this.options.aggregateWindowMs ?? 10 * 60_000;
+    if (existing && now.getTime() - existing.lastSeen < windowMs) {
+      existing.count += 1;
+      existing.lastSeen = now.getTime();
+      const count = existing.count;
+      this.track(
+        existing.created.then(async name => {
+          if (name === undefined) return;
+          await this.options.sink.patch(
+            existing.namespace,
+            name,
+            { count, lastTimestamp: rfc3339(now) },
+            this.controller.signal,
+          );
+        }),
+        reason,
+      );
+      return;
+    }
+    const namespace = object.namespace && object.namespace !== '' ? object.namespace : 'default';
+    const stamp = rfc3339(now);
+    // The kubelet's naming: object name plus a unique, time-ordered suffix.
+    const name = `${object.name ?? 'unknown'}.${(now.getTime() * 1e6 + Math.floor(Math.random() * 1e6)).toString(16)}`;
+    const event: Event = {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace },
+      involvedObject: object,
+      reason,
+      message,
+      type,
+      count: 1,
+      firstTimestamp: stamp,
+      lastTimestamp: stamp,
+      source: { component: this.options.component, host: this.options.host },
+      reportingComponent: this.options.component,
+      reportingInstance: this.options.host,
+    };
+    const created = this.options.sink.create(namespace, event, this.controller.signal).then(
+      e => e.metadata.name ?? name,
+      (err: unknown) => {
+        this.aggregates.delete(key);
+        throw err;
+      },
+    );
+    this.aggregates.set(key, {
+      name,
+      namespace,
+      count: 1,
+      firstTimestamp: stamp,
+      lastSeen: now.getTime(),
+      created: created.catch(() => undefined),
+    });
+    this.track(created, reason);
+    this.prune(now.getTime(), windowMs);
+  }
+
+  /** Waits for pending writes (tests, graceful shutdown). */
+  async flush(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Stops recording; pending writes are given `graceMs` to finish, then aborted. */
+  async close(graceMs = 2000): Promise<void> {
+    const timer = setTimeout(() => {
+      this.controller.abort();
+    }, graceMs);
+    await this.flush();
+    clearTimeout(timer);
+    this.controller.abort();
+  }
+
+  private track(write: Promise<unknown>, reason: string): void {
+    const tracked = write.then(
+      () => undefined,
+      (err: unknown) => {
+        this.logger.warn({ reason, err: describeError(err) }, 'could not write event');
+      },
+    );
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  private takeToken(key: string): boolean {
+    const burst = this.options.burst ?? 25;
+    const refillMs = this.options.refillMs ?? 5 * 60_000;
+    const now = this.now().getTime();
+    const bucket = this.buckets.get(key) ?? { tokens: burst, updated: now };
+    bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.updated) / refillMs);
+    bucket.updated = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  private prune(now: number, windowMs: number): void {
+    if (this.aggregates.size < 4096) return;
+    for (const [key, a] of this.aggregates) {
+      if (now - a.lastSeen >= windowMs) this.aggregates.delete(key);
+    }
+  }
+}
