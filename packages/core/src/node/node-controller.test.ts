@@ -31,14 +31,14 @@ class FakeNodeApi implements NodeApi {
     if (!this.node) throw new NotFoundError('nodes "vk" not found');
     const meta = this.node.metadata ?? {};
     for (const field of ['labels', 'annotations'] as const) {
-      const merged: Record<string, string> = { ...meta[field] };
+      const merged = new Map(Object.entries(meta[field] ?? {}));
       for (const [k, v] of Object.entries(
         (patch.metadata?.[field] ?? {}) as Record<string, string | null>,
       )) {
-        if (v === null) delete merged[k];
-        else merged[k] = v;
+        if (v === null) merged.delete(k);
+        else merged.set(k, v);
       }
-      meta[field] = merged;
+      meta[field] = Object.fromEntries(merged);
     }
     if (patch.spec?.taints) this.node.spec = { ...this.node.spec, taints: patch.spec.taints };
     return structuredClone(this.node);
