@@ -7,10 +7,11 @@ import type { Provider } from '../provider/contract.ts';
 import type { NodeApi } from './node-api.ts';
 import { NodeController, type NodeControllerOptions } from './node-controller.ts';
 import { LAST_APPLIED_META } from './node-object.ts';
+import type { DeepMutable } from '../util/mutable.ts';
 
 /** An in-memory Node/Lease API that merges patches the way the API server does for these fields. */
 class FakeNodeApi implements NodeApi {
-  node: Node | undefined;
+  node: DeepMutable<Node> | undefined;
   lease: Lease | undefined;
   statusPatches = 0;
   leaseUpdates = 0;
@@ -94,13 +95,15 @@ const provider = (extra: Partial<Provider> = {}): Provider => ({
   getPod: async () => undefined,
   getPodStatus: async () => undefined,
   getPods: async () => [],
-  configureNode: node => {
-    node.status = {
+  configureNode: node => ({
+    ...node,
+    status: {
       ...node.status,
       capacity: { cpu: '20', memory: '100Gi', pods: '110' },
       allocatable: { cpu: '20', memory: '100Gi', pods: '110' },
-    };
-  },
+    },
+  }),
+
   ...extra,
 });
 

@@ -125,8 +125,7 @@ export class NodeController {
   private desired(): Node {
     if (!this.desiredNode) {
       const node = buildNode(this.o, this.stamp());
-      this.o.provider.configureNode?.(node);
-      this.desiredNode = node;
+      this.desiredNode = this.o.provider.configureNode?.(structuredClone(node)) ?? node;
     }
     const ping = this.ping.lastResult;
     const conditions = (this.desiredNode.status?.conditions ?? []).map(c =>

@@ -78,8 +78,11 @@ export interface PodNotifier {
 export interface NodeProvider {
   /** A cheap liveness check of the backend; gates the lease and node status. */
   ping(signal: AbortSignal): Promise<void>;
-  /** Sets capacity, allocatable, conditions, addresses, nodeInfo, labels of the node before registration. */
-  configureNode?(node: Node): void;
+  /**
+   * Returns the node with the provider's capacity, allocatable, conditions, addresses, nodeInfo
+   * and labels filled in; called once before registration (the argument is not to be mutated).
+   */
+  configureNode?(node: Node): Node;
   /** Registers a callback for node status changes the backend pushes (capacity, conditions). */
   notifyNodeStatus?(onNode: (node: Node) => void): void;
 }

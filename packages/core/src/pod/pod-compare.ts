@@ -1,0 +1,100 @@
+/** What counts as a change worth a provider call, and small pod predicates the controllers share. */
+import type { ContainerStatus, Pod, PodStatus } from 'kubernetes-types/core/v1.d.ts';
+
+export function podKey(namespace: string | undefined, name: string | undefined): string {
+  return `${namespace ?? ''}/${name ?? ''}`;
+}
+
+export function keyOf(pod: Pod): string {
+  return podKey(pod.metadata?.namespace, pod.metadata?.name);
+}
+
+export function uidOf(pod: Pod | undefined): string | undefined {
+  return pod?.metadata?.uid;
+}
+
+export function isTerminal(pod: Pod | undefined): boolean {
+  const phase = pod?.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed';
+}
+
+/** Stable JSON: key order never makes two equal values look different. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .filter(([, x]) => x !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
+  );
+}
+
+/**
+ * The parts of a pod whose change makes an UpdatePod: containers, init and ephemeral containers,
+ * activeDeadlineSeconds, tolerations, labels and annotations. Status, resourceVersion and
+ * managed fields never do; env is compared as written in the API pod (not as resolved), so the
+ * order of resolved variables can never cause an update.
+ */
+export function specFingerprint(pod: Pod): string {
+  return stableJson({
+    containers: pod.spec?.containers,
+    initContainers: pod.spec?.initContainers,
+    ephemeralContainers: pod.spec?.ephemeralContainers,
+    activeDeadlineSeconds: pod.spec?.activeDeadlineSeconds,
+    tolerations: pod.spec?.tolerations,
+    labels: pod.metadata?.labels,
+    annotations: pod.metadata?.annotations,
+  });
+}
+
+/** Whether an informer update should wake the sync worker (spec change or deletion progress). */
+export function needsSync(old: Pod, next: Pod): boolean {
+  if (uidOf(old) !== uidOf(next)) return true;
+  if (old.metadata?.deletionTimestamp !== next.metadata?.deletionTimestamp) return true;
+  if (old.metadata?.deletionGracePeriodSeconds !== next.metadata?.deletionGracePeriodSeconds)
+    return true;
+  return specFingerprint(old) !== specFingerprint(next);
+}
+
+/**
+ * The fields of `desired` that differ from `current`, as a pods/status strategic merge patch
+ * body, or undefined when nothing differs (a no-op write is never sent).
+ */
+export function statusPatchFor(
+  current: PodStatus | undefined,
+  desired: PodStatus,
+): PodStatus | undefined {
+  const patch: Record<string, unknown> = {};
+  const cur = (current ?? {}) as Record<string, unknown>;
+  for (const [field, value] of Object.entries(desired as Record<string, unknown>)) {
+    if (value === undefined) continue;
+    if (field === 'conditions') {
+      // Conditions merge by type: send only the ones that changed, ignoring probe timestamps.
+      const before = new Map((current?.conditions ?? []).map(c => [c.type, c]));
+      const changed = (desired.conditions ?? []).filter(c => {
+        const prior = before.get(c.type);
+        return (
+          !prior ||
+          prior.status !== c.status ||
+          prior.reason !== c.reason ||
+          prior.message !== c.message
+        );
+      });
+      if (changed.length > 0) patch.conditions = changed;
+      continue;
+    }
+    if (stableJson(cur[field]) !== stableJson(value)) patch[field] = value;
+  }
+  return Object.keys(patch).length > 0 ? patch : undefined;
+}
+
+/** Containers all terminated or waiting (or none reported): nothing left running. */
+export function nothingRunning(status: PodStatus | undefined): boolean {
+  const all: ContainerStatus[] = [
+    ...(status?.containerStatuses ?? []),
+    ...(status?.initContainerStatuses ?? []),
+  ];
+  return all.every(c => c.state?.running === undefined);
+}

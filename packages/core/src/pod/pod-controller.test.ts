@@ -1,0 +1,398 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidInputError, NotFoundError, TransientError } from '../errors/errors.ts';
+import { silentLogger } from '../observability/logger.ts';
+import { PodController, type PodControllerOptions } from './pod-controller.ts';
+import { FakeCluster } from './test-support/fake-cluster.ts';
+import { createFakeProvider, type FakeProviderState } from './test-support/fake-provider.ts';
+
+async function until(check: () => boolean, timeoutMs = 4000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met');
+    await new Promise(r => setTimeout(r, 5));
+  }
+}
+
+const settle = (ms = 60) => new Promise(r => setTimeout(r, ms));
+
+interface Harness {
+  cluster: FakeCluster;
+  state: FakeProviderState;
+  controller: PodController;
+  stop: () => Promise<void>;
+}
+
+const running: Harness[] = [];
+afterEach(async () => {
+  for (const h of running.splice(0)) await h.stop();
+});
+
+function start(
+  push: boolean,
+  options: Partial<PodControllerOptions> = {},
+  before?: (h: Omit<Harness, 'stop' | 'controller'>) => void,
+): Harness {
+  const cluster = new FakeCluster();
+  const { provider, state } = createFakeProvider({ push });
+  before?.({ cluster, state });
+  const controller = new PodController({
+    nodeName: 'vk',
+    provider,
+    api: cluster,
+    events: cluster,
+    logger: silentLogger,
+    lookup: cluster.lookup,
+    listApiPods: cluster.list,
+    pollIntervalMs: 30,
+    retryBaseDelayMs: 5,
+    retryMaxDelayMs: 50,
+    ...options,
+  });
+  cluster.hooks = controller;
+  for (const pod of cluster.list()) controller.onAdd(pod);
+  const ac = new AbortController();
+  const done = controller.run(Promise.resolve(), ac.signal);
+  const h: Harness = {
+    cluster,
+    state,
+    controller,
+    stop: async () => {
+      ac.abort();
+      await done;
+    },
+  };
+  running.push(h);
+  return h;
+}
+
+describe.each([
+  ['pushing', true],
+  ['polling', false],
+])('PodController with a %s provider', (_mode, push) => {
+  it('creates a pod bound to this node exactly once and writes the provider status (13, 27)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Running');
+    await settle();
+    expect(h.state.count('createPod', 'default/web')).toBe(1);
+    expect(h.cluster.reasons('default/web')).toContain('ProviderCreateSuccess');
+    const pod = h.cluster.lookup('default', 'web')!;
+    expect(pod.status?.podIP).toBe('10.0.0.1');
+    expect(pod.status?.containerStatuses?.[0]?.state?.running).toBeDefined();
+  });
+
+  it('never sends pods of other nodes to the provider (14)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.cluster.add('elsewhere', {}, 'other-node');
+    await settle(100);
+    expect(h.state.count('createPod')).toBe(0);
+  });
+
+  it('updates for spec, label and annotation changes but not for status changes (15, 28)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Running');
+    const writes = h.cluster.writes.length;
+    h.cluster.edit('default/web', p => {
+      p.status = {
+        ...p.status,
+        conditions: [...(p.status?.conditions ?? []), { type: 'Custom', status: 'True' }],
+      };
+    });
+    await settle(100);
+    expect(h.state.count('updatePod')).toBe(0);
+    h.cluster.edit('default/web', p => {
+      p.spec!.containers[0]!.image = 'nginx:2';
+    });
+    await until(() => h.state.count('updatePod') === 1);
+    h.cluster.edit('default/web', p => {
+      p.metadata!.labels = { tier: 'web' };
+    });
+    await until(() => h.state.count('updatePod') === 2);
+    expect(h.cluster.reasons('default/web')).toContain('ProviderUpdateSuccess');
+    // Identical reports cause no API writes.
+    const statusWrites = h.cluster.writes.filter(w => w.verb === 'patchStatus').length;
+    await settle(100);
+    expect(h.cluster.writes.filter(w => w.verb === 'patchStatus').length).toBe(statusWrites);
+    expect(writes).toBeGreaterThan(0);
+  });
+
+  it('never creates pods that are already finished, nor touches them (17)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.cluster.add('done', { status: { phase: 'Succeeded' } });
+    h.cluster.add('failed', { status: { phase: 'Failed' } });
+    await settle(100);
+    expect(h.state.count('createPod')).toBe(0);
+    expect(h.cluster.writes).toEqual([]);
+  });
+
+  it('deletes gracefully: provider delete, event, then the API object goes at once with a UID precondition (18, 19)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => h.state.pods.has('default/web'));
+    const uid = h.cluster.lookup('default', 'web')!.metadata!.uid;
+    h.cluster.userDelete('default/web', 30);
+    await until(() => h.cluster.lookup('default', 'web') === undefined);
+    expect(h.state.pods.has('default/web')).toBe(false);
+    expect(h.cluster.reasons('default/web')).toContain('ProviderDeleteSuccess');
+    expect(h.cluster.writes.find(w => w.verb === 'delete')?.body).toEqual({
+      gracePeriodSeconds: 0,
+      uid,
+    });
+  });
+
+  it('a force delete in the API removes the pod from the provider (20)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => h.state.pods.has('default/web'));
+    h.cluster.userDelete('default/web', 0);
+    await until(() => !h.state.pods.has('default/web'));
+    expect(h.state.count('deletePod', 'default/web')).toBe(1);
+  });
+
+  it('retries a failing provider delete, keeping the pod; NotFound counts as done (21)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => h.state.pods.has('default/web'));
+    h.state.failures.set('deletePod', [
+      new TransientError('backend 500'),
+      new TransientError('backend 500'),
+    ]);
+    h.cluster.userDelete('default/web', 30);
+    await until(() => h.cluster.lookup('default', 'web') === undefined);
+    expect(h.state.count('deletePod', 'default/web')).toBe(3);
+    expect(h.cluster.reasons('default/web')).toContain('ProviderDeleteFailed');
+  });
+
+  it('never removes a re-created pod with the same name (22)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    const first = h.cluster.add('web');
+    await until(() => h.state.pods.has('default/web'));
+    h.cluster.userDelete('default/web', 0);
+    const second = h.cluster.add('web');
+    await until(() => h.state.pods.get('default/web')?.metadata?.uid === second.metadata?.uid);
+    await settle(100);
+    expect(h.cluster.lookup('default', 'web')?.metadata?.uid).toBe(second.metadata?.uid);
+    expect(h.state.calls.filter(c => c.op === 'deletePod').map(c => c.uid)).toEqual([
+      first.metadata?.uid,
+    ]);
+  });
+
+  it('at startup deletes provider pods without an API pod and API pods being deleted; creates nothing twice (23, 24)', async () => {
+    const h = start(push, {}, ({ cluster, state }) => {
+      const kept = cluster.add('kept');
+      state.pods.set('default/kept', { ...kept, status: { phase: 'Running' } });
+      state.pods.set('default/orphan', {
+        metadata: { name: 'orphan', namespace: 'default', uid: 'gone' },
+        spec: { containers: [] },
+      });
+      const leaving = cluster.add('leaving', {
+        metadata: { deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 },
+      });
+      state.pods.set('default/leaving', { ...leaving, status: { phase: 'Running' } });
+    });
+    await h.controller.ready;
+    await until(
+      () =>
+        !h.state.pods.has('default/orphan') && h.cluster.lookup('default', 'leaving') === undefined,
+    );
+    await settle(100);
+    expect(h.state.count('createPod')).toBe(0);
+    expect(h.state.pods.has('default/kept')).toBe(true);
+  });
+
+  it('reports a failing create on the pod, retries, and ends Failed after the limit (25, 11-beyond)', async () => {
+    const h = start(push, { maxCreateAttempts: 3 });
+    await h.controller.ready;
+    h.state.failures.set('createPod', [
+      new TransientError('quota exceeded'),
+      new TransientError('quota exceeded'),
+      new TransientError('quota exceeded'),
+    ]);
+    h.cluster.add('web');
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Failed');
+    const pod = h.cluster.lookup('default', 'web')!;
+    expect(pod.status?.reason).toBe('ProviderFailed');
+    expect(pod.status?.message).toContain('quota exceeded');
+    expect(h.state.count('createPod')).toBe(3);
+    expect(
+      h.cluster.reasons('default/web').filter(r => r === 'ProviderCreateFailed').length,
+    ).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a pod the provider rejects as invalid fails at once with the reason', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.state.failures.set('createPod', [
+      new InvalidInputError('hostNetwork is not supported by this provider'),
+    ]);
+    h.cluster.add('web');
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Failed');
+    expect(h.state.count('createPod')).toBe(1);
+    expect(h.cluster.lookup('default', 'web')?.status?.message).toBe(
+      'hostNetwork is not supported by this provider',
+    );
+  });
+
+  it('a hung provider create times out and is retried', async () => {
+    const h = start(push, { providerCallTimeoutMs: 50 });
+    await h.controller.ready;
+    h.state.hangs.add('createPod');
+    h.cluster.add('web');
+    await until(() => h.state.count('createPod') >= 2);
+    h.state.hangs.clear();
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Running');
+    expect(h.cluster.reasons('default/web')).toContain('ProviderCreateFailed');
+  });
+
+  it('keeps a pod whose mandatory config is missing out of the provider, showing CreateContainerConfigError', async () => {
+    let missing = true;
+    const h = start(push, {
+      resolve: async pod => {
+        if (missing) throw new NotFoundError('secret "db-password" not found');
+        return { pod, volumes: new Map(), deferredEnv: [] };
+      },
+    });
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(
+      () =>
+        h.cluster.lookup('default', 'web')?.status?.containerStatuses?.[0]?.state?.waiting
+          ?.reason === 'CreateContainerConfigError',
+    );
+    expect(h.state.count('createPod')).toBe(0);
+    missing = false;
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Running');
+  });
+
+  it('re-applies the provider status after someone else changes it (29)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(
+      () =>
+        h.cluster
+          .lookup('default', 'web')
+          ?.status?.conditions?.some(c => c.type === 'Ready' && c.status === 'True') ?? false,
+    );
+    h.cluster.edit('default/web', p => {
+      p.status = {
+        ...p.status,
+        conditions: [{ type: 'Ready', status: 'False', reason: 'NodeNotReady' }],
+      };
+    });
+    await until(
+      () =>
+        h.cluster.lookup('default', 'web')?.status?.conditions?.find(c => c.type === 'Ready')
+          ?.status === 'True',
+    );
+  });
+
+  it('leaves a finished pod status alone (30)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Running');
+    h.cluster.edit('default/web', p => {
+      p.status = { ...p.status, phase: 'Succeeded' };
+    });
+    const writes = h.cluster.writes.length;
+    h.controller.report({ ...h.state.pods.get('default/web')!, status: { phase: 'Running' } });
+    await settle(100);
+    expect(h.cluster.writes.length).toBe(writes);
+    expect(h.cluster.lookup('default', 'web')?.status?.phase).toBe('Succeeded');
+  });
+
+  it('propagates annotations the provider sets (35)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => h.state.pods.has('default/web'));
+    const reported = structuredClone(h.state.pods.get('default/web')!);
+    reported.metadata!.annotations = { 'provider.example.com/instance': 'i-123' };
+    h.controller.report(reported);
+    await until(
+      () =>
+        h.cluster.lookup('default', 'web')?.metadata?.annotations?.[
+          'provider.example.com/instance'
+        ] === 'i-123',
+    );
+  });
+});
+
+describe('PodController specifics', () => {
+  it('a notification that arrives before the cache has the pod is not lost (31)', async () => {
+    const h = start(true);
+    await h.controller.ready;
+    h.controller.report({
+      metadata: { name: 'early', namespace: 'default', uid: 'uid-1' },
+      status: { phase: 'Running', podIP: '10.9.9.9' },
+    });
+    await settle(50);
+    h.cluster.add('early');
+    await until(() => h.cluster.lookup('default', 'early')?.status?.podIP !== undefined);
+  });
+
+  it('polling marks a pod the provider lost as Failed/NotFound with exit 137 (32)', async () => {
+    const h = start(false);
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Running');
+    h.state.pods.delete('default/web');
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Failed');
+    const status = h.cluster.lookup('default', 'web')!.status!;
+    expect(status.reason).toBe('NotFound');
+    expect(status.containerStatuses?.[0]?.state?.terminated?.exitCode).toBe(137);
+  });
+
+  it('a provider-side deletion deletes the API pod with the provider grace period (34)', async () => {
+    const h = start(true);
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => h.state.pods.has('default/web'));
+    const reported = structuredClone(h.state.pods.get('default/web')!);
+    reported.metadata = {
+      ...reported.metadata,
+      deletionTimestamp: new Date().toISOString(),
+      deletionGracePeriodSeconds: 5,
+    };
+    h.controller.report(reported);
+    await until(() => h.cluster.writes.some(w => w.verb === 'delete'));
+    expect(h.cluster.writes.find(w => w.verb === 'delete')?.body).toMatchObject({
+      gracePeriodSeconds: 5,
+    });
+  });
+
+  it('waits for the cache to sync before reconciling or serving', async () => {
+    const cluster = new FakeCluster();
+    const { provider, state } = createFakeProvider();
+    const controller = new PodController({
+      nodeName: 'vk',
+      provider,
+      api: cluster,
+      events: cluster,
+      logger: silentLogger,
+      lookup: cluster.lookup,
+      listApiPods: cluster.list,
+    });
+    let markSynced: () => void = () => undefined;
+    const synced = new Promise<void>(r => (markSynced = r));
+    const ac = new AbortController();
+    const done = controller.run(synced, ac.signal);
+    await settle(50);
+    expect(state.count('getPods')).toBe(0);
+    markSynced();
+    await controller.ready;
+    expect(state.count('getPods')).toBe(1);
+    ac.abort();
+    await done;
+  });
+});

@@ -1,0 +1,595 @@
+/**
+ * Keeps the provider in step with the API pods bound to this node, and the API in step with what
+ * the provider reports. Three keyed queues: sync (API → provider: create, update, delete),
+ * status (provider → API: pods/status patches with only what changed), and the final API delete
+ * once the provider confirmed a deletion. Starts only after the pod cache has synced, with a
+ * reconciliation that removes provider pods nobody asked for and creates nothing twice.
+ */
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.d.ts';
+import {
+  describeError,
+  IllegalStateError,
+  isConflict,
+  isInvalidInput,
+  isNotFound,
+  isUnsupported,
+} from '../errors/errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import { hasPodNotifier, type PodContext, type Provider } from '../provider/contract.ts';
+import { WorkQueue, type QueueMetricsEvent } from '../queue/work-queue.ts';
+import type { PodApi, PodEventSink } from './pod-api.ts';
+import {
+  isTerminal,
+  keyOf,
+  needsSync,
+  nothingRunning,
+  podKey,
+  specFingerprint,
+  statusPatchFor,
+  uidOf,
+} from './pod-compare.ts';
+import { aborted } from '../node/lease-controller.ts';
+import { callProvider, type CallObserver } from './provider-call.ts';
+
+/** What the resolver produced for a pod: the pod to hand over and its volume contents. */
+export interface ResolvedForProvider {
+  readonly pod: Pod;
+  readonly volumes: PodContext['volumes'];
+  readonly deferredEnv: PodContext['deferredEnv'];
+}
+
+export type PodResolver = (pod: Pod, signal: AbortSignal) => Promise<ResolvedForProvider>;
+
+/** The default when no resolver is configured: the pod as is, no volume contents. */
+export const passThroughResolver: PodResolver = pod =>
+  Promise.resolve({ pod, volumes: new Map(), deferredEnv: [] });
+
+export interface PodControllerOptions {
+  readonly nodeName: string;
+  readonly provider: Provider;
+  readonly api: PodApi;
+  readonly events: PodEventSink;
+  readonly logger: Logger;
+  /** The informer cache: this node's API pods. */
+  readonly lookup: (namespace: string, name: string) => Pod | undefined;
+  readonly listApiPods: () => Pod[];
+  readonly resolve?: PodResolver;
+  /** Concurrent sync workers (upstream `--pod-sync-workers`, default 10). */
+  readonly syncWorkers?: number;
+  readonly statusWorkers?: number;
+  /** Failed creates/updates before the pod is marked Failed (default 10). */
+  readonly maxCreateAttempts?: number;
+  readonly providerCallTimeoutMs?: number;
+  /** Status polling period for providers that cannot push (default 5 s). */
+  readonly pollIntervalMs?: number;
+  readonly retryBaseDelayMs?: number;
+  readonly retryMaxDelayMs?: number;
+  readonly onQueueMetrics?: (event: QueueMetricsEvent) => void;
+  readonly onProviderCall?: CallObserver;
+  readonly now?: () => Date;
+}
+
+interface Applied {
+  readonly uid: string;
+  readonly fingerprint: string;
+  readonly pod: Pod;
+}
+
+/** A pod's configuration cannot be resolved yet (a mandatory secret is missing): wait like the kubelet. */
+const CONFIG_ERROR = 'CreateContainerConfigError';
+
+export class PodController {
+  private readonly o: PodControllerOptions;
+  private readonly sync: WorkQueue;
+  private readonly status: WorkQueue;
+  /** What we created or updated in the provider, per key. */
+  private readonly applied = new Map<string, Applied>();
+  /** The last API pod seen per key, to delete from the provider after the API object is gone. */
+  private readonly lastKnown = new Map<string, Pod>();
+  /** The provider's latest view of each pod (pushed or polled), waiting to be written. */
+  private readonly reported = new Map<string, Pod>();
+  /** Keys whose last sync failed on configuration (kept retrying; not counted as provider failures). */
+  private readonly configErrors = new Set<string>();
+  private readonly callTimeoutMs: number;
+  private started = false;
+  private resolveReady: () => void = () => undefined;
+  /** Resolves after the startup reconciliation, when the controller is serving. */
+  readonly ready: Promise<void>;
+
+  constructor(options: PodControllerOptions) {
+    this.o = options;
+    this.callTimeoutMs = options.providerCallTimeoutMs ?? 120_000;
+    const common = {
+      logger: options.logger,
+      baseDelayMs: options.retryBaseDelayMs ?? 200,
+      maxDelayMs: options.retryMaxDelayMs ?? 60_000,
+      ...(options.onQueueMetrics ? { onMetrics: options.onQueueMetrics } : {}),
+    };
+    this.sync = new WorkQueue({
+      name: 'pod-sync',
+      ...common,
+      shouldRetry: (key, attempts, _first, err) => this.retryPolicy(key, attempts, err),
+      onGiveUp: (key, err) => {
+        void this.markFailed(key, err);
+      },
+    });
+    this.status = new WorkQueue({ name: 'pod-status', ...common });
+    this.ready = new Promise(resolve => {
+      this.resolveReady = resolve;
+    });
+  }
+
+  // Informer hooks: cheap, synchronous, never throw.
+
+  onAdd(pod: Pod): void {
+    if (pod.spec?.nodeName !== this.o.nodeName) return;
+    const key = keyOf(pod);
+    this.lastKnown.set(key, pod);
+    this.sync.add(key);
+    // A status pushed before the pod reached the cache is written now (startup race).
+    if (this.reported.has(key)) this.status.add(key);
+  }
+
+  onUpdate(old: Pod, next: Pod): void {
+    if (next.spec?.nodeName !== this.o.nodeName) return;
+    const key = keyOf(next);
+    this.lastKnown.set(key, next);
+    // Status-only changes (ours included) never wake the sync worker; spec and deletion do.
+    if (needsSync(old, next)) this.sync.add(key);
+    // Someone else changed the status: re-check it against the provider's (upstream #899).
+    if (this.reported.has(key)) this.status.add(key);
+  }
+
+  onDelete(pod: Pod): void {
+    const key = keyOf(pod);
+    this.lastKnown.set(key, pod);
+    this.sync.add(key);
+  }
+
+  /**
+   * Runs until `signal` aborts. Waits for `synced` (the informer's first full list), reconciles,
+   * then serves the queues.
+   */
+  async run(synced: Promise<void>, signal: AbortSignal): Promise<void> {
+    if (this.started) throw new IllegalStateError('pod controller already started');
+    this.started = true;
+    await synced;
+    if (signal.aborted) return;
+    await this.reconcile(signal);
+    const provider = this.o.provider;
+    if (hasPodNotifier(provider)) {
+      provider.notifyPods(pod => {
+        this.report(pod);
+      });
+    }
+    this.resolveReady();
+    const loops: Promise<void>[] = [
+      this.sync.run((key, s) => this.syncPod(key, s), this.o.syncWorkers ?? 10, signal),
+      this.status.run((key, s) => this.writeStatus(key, s), this.o.statusWorkers ?? 4, signal),
+    ];
+    if (!hasPodNotifier(provider)) loops.push(this.poll(signal));
+    await Promise.all(loops);
+  }
+
+  /** A provider's report of a pod (pushed, or from polling). */
+  report(pod: Pod): void {
+    const key = keyOf(pod);
+    this.reported.set(key, pod);
+    this.status.add(key);
+  }
+
+  private retryPolicy(
+    key: string,
+    attempts: number,
+    err: unknown,
+  ): { delayMs: number | undefined } {
+    const pod = this.lookupKey(key);
+    const base = this.o.retryBaseDelayMs ?? 200;
+    const delay = Math.min(
+      this.o.retryMaxDelayMs ?? 60_000,
+      base * 2 ** Math.min(attempts - 1, 20),
+    );
+    // Deletions and configuration waits retry forever; provider create/update failures are capped.
+    const deleting = pod === undefined || pod.metadata?.deletionTimestamp !== undefined;
+    if (deleting || this.configErrors.has(key)) return { delayMs: delay };
+    if (isInvalidInput(err) || isUnsupported(err)) return { delayMs: undefined };
+    return attempts >= (this.o.maxCreateAttempts ?? 10)
+      ? { delayMs: undefined }
+      : { delayMs: delay };
+  }
+
+  private lookupKey(key: string): Pod | undefined {
+    const slash = key.indexOf('/');
+    return this.o.lookup(key.slice(0, slash), key.slice(slash + 1));
+  }
+
+  private call<T>(
+    name: string,
+    signal: AbortSignal,
+    fn: (s: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    return callProvider(name, this.callTimeoutMs, signal, fn, this.o.onProviderCall);
+  }
+
+  private async syncPod(key: string, signal: AbortSignal): Promise<void> {
+    const pod = this.lookupKey(key);
+    const applied = this.applied.get(key);
+    const log = this.o.logger.child({ pod: key });
+
+    if (!pod) {
+      // Gone from the API (force-deleted, or our own final delete): make sure the provider lets go.
+      const last = applied?.pod ?? this.lastKnown.get(key);
+      if (applied && last) await this.deleteInProvider(last, signal);
+      this.forget(key);
+      return;
+    }
+    if (applied && applied.uid !== uidOf(pod)) {
+      // A pod re-created under the same name: the old incarnation goes first.
+      await this.deleteInProvider(applied.pod, signal);
+      this.applied.delete(key);
+    }
+    if (pod.metadata?.deletionTimestamp !== undefined) {
+      await this.deleteInProvider(pod, signal, true);
+      this.applied.delete(key);
+      await this.finalDelete(pod, signal);
+      return;
+    }
+    if (isTerminal(pod)) return;
+
+    const fingerprint = specFingerprint(pod);
+    const current = this.applied.get(key);
+    if (current?.fingerprint === fingerprint) return;
+
+    let resolved: ResolvedForProvider;
+    try {
+      resolved = await (this.o.resolve ?? passThroughResolver)(pod, signal);
+      if (this.configErrors.delete(key)) this.sync.forget(key);
+    } catch (err) {
+      if (isNotFound(err)) {
+        this.configErrors.add(key);
+        await this.setWaiting(pod, CONFIG_ERROR, describeError(err), signal);
+      }
+      throw err;
+    }
+    const context: PodContext = {
+      signal,
+      volumes: resolved.volumes,
+      deferredEnv: resolved.deferredEnv,
+    };
+    const verb = current ? 'Update' : 'Create';
+    try {
+      if (current) {
+        await this.call('updatePod', signal, s =>
+          this.o.provider.updatePod(resolved.pod, { ...context, signal: s }),
+        );
+      } else {
+        await this.call('createPod', signal, s =>
+          this.o.provider.createPod(resolved.pod, { ...context, signal: s }),
+        );
+      }
+    } catch (err) {
+      const message = describeError(err);
+      log.warn({ err: message }, `provider ${verb.toLowerCase()} failed`);
+      this.o.events.record(pod, 'Warning', `Provider${verb}Failed`, message);
+      if (isInvalidInput(err) || isUnsupported(err)) {
+        await this.failPod(pod, message, signal);
+        return;
+      }
+      await this.setProviderFailed(pod, message, signal);
+      throw err;
+    }
+    this.applied.set(key, { uid: uidOf(pod) ?? '', fingerprint, pod });
+    this.o.events.record(
+      pod,
+      'Normal',
+      `Provider${verb}Success`,
+      `${verb} pod in provider successfully`,
+    );
+    log.debug({}, `provider ${verb.toLowerCase()}d the pod`);
+  }
+
+  private async deleteInProvider(pod: Pod, signal: AbortSignal, withEvents = false): Promise<void> {
+    try {
+      await this.call('deletePod', signal, s => this.o.provider.deletePod(pod, s));
+    } catch (err) {
+      if (!isNotFound(err)) {
+        if (withEvents)
+          this.o.events.record(pod, 'Warning', 'ProviderDeleteFailed', describeError(err));
+        throw err;
+      }
+    }
+    if (withEvents)
+      this.o.events.record(
+        pod,
+        'Normal',
+        'ProviderDeleteSuccess',
+        'Delete pod in provider successfully',
+      );
+  }
+
+  /** Removes the API object once the provider has let go; a re-created pod (other UID) is safe. */
+  private async finalDelete(pod: Pod, signal: AbortSignal): Promise<void> {
+    try {
+      await this.o.api.deletePod(
+        pod.metadata?.namespace ?? '',
+        pod.metadata?.name ?? '',
+        { gracePeriodSeconds: 0, uid: uidOf(pod) ?? '' },
+        signal,
+      );
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  }
+
+  private forget(key: string): void {
+    this.applied.delete(key);
+    this.lastKnown.delete(key);
+    this.reported.delete(key);
+    this.configErrors.delete(key);
+    this.sync.forget(key);
+    this.status.forget(key);
+  }
+
+  private async writeStatus(key: string, signal: AbortSignal): Promise<void> {
+    const reported = this.reported.get(key);
+    const pod = this.lookupKey(key);
+    if (!reported || !pod) return;
+    if (uidOf(reported) !== undefined && uidOf(reported) !== uidOf(pod)) return;
+    // A finished pod's status is final.
+    if (isTerminal(pod) || !reported.status) return;
+    const ns = pod.metadata?.namespace ?? '';
+    const name = pod.metadata?.name ?? '';
+    const patch = statusPatchFor(pod.status, reported.status);
+    if (patch) {
+      try {
+        await this.o.api.patchPodStatus(ns, name, { status: patch }, signal);
+      } catch (err) {
+        if (isNotFound(err)) return;
+        throw err;
+      }
+    }
+    const extra = Object.entries(reported.metadata?.annotations ?? {}).filter(
+      ([k, v]) => pod.metadata?.annotations?.[k] !== v,
+    );
+    if (extra.length > 0) {
+      await this.o.api.patchPodMetadata(
+        ns,
+        name,
+        { metadata: { annotations: Object.fromEntries(extra) } },
+        signal,
+      );
+    }
+    // The provider deleted the pod on its side: delete it in the API with its grace period.
+    if (
+      reported.metadata?.deletionTimestamp !== undefined &&
+      pod.metadata?.deletionTimestamp === undefined
+    ) {
+      await this.o.api.deletePod(
+        ns,
+        name,
+        {
+          gracePeriodSeconds: reported.metadata.deletionGracePeriodSeconds ?? 0,
+          uid: uidOf(pod) ?? '',
+        },
+        signal,
+      );
+    }
+    // A deleting pod whose containers have all stopped goes from the API at once.
+    if (
+      pod.metadata?.deletionTimestamp !== undefined &&
+      (isTerminal(reported) || nothingRunning(reported.status))
+    ) {
+      this.sync.add(key);
+    }
+  }
+
+  private async patchStatus(pod: Pod, status: PodStatus, signal: AbortSignal): Promise<void> {
+    const patch = statusPatchFor(pod.status, status);
+    if (!patch) return;
+    try {
+      await this.o.api.patchPodStatus(
+        pod.metadata?.namespace ?? '',
+        pod.metadata?.name ?? '',
+        { status: patch },
+        signal,
+      );
+    } catch (err) {
+      if (!isNotFound(err))
+        this.o.logger.warn(
+          { pod: keyOf(pod), err: describeError(err) },
+          'could not write pod status',
+        );
+    }
+  }
+
+  /** The kubelet's way of showing a pod that waits: Pending, containers waiting with a reason. */
+  private setWaiting(
+    pod: Pod,
+    reason: string,
+    message: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const containerStatuses = (pod.spec?.containers ?? []).map(c => ({
+      name: c.name,
+      image: c.image ?? '',
+      imageID: '',
+      ready: false,
+      restartCount: 0,
+      started: false,
+      state: { waiting: { reason, message } },
+    }));
+    return this.patchStatus(pod, { phase: 'Pending', containerStatuses }, signal);
+  }
+
+  private setProviderFailed(pod: Pod, message: string, signal: AbortSignal): Promise<void> {
+    return this.patchStatus(pod, { phase: 'Pending', reason: 'ProviderFailed', message }, signal);
+  }
+
+  private failPod(pod: Pod, message: string, signal: AbortSignal): Promise<void> {
+    const now = (this.o.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return this.patchStatus(
+      pod,
+      {
+        phase: 'Failed',
+        reason: 'ProviderFailed',
+        message,
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: 'ProviderFailed',
+            message,
+            lastTransitionTime: now,
+          },
+        ],
+      },
+      signal,
+    );
+  }
+
+  /** After the last allowed attempt: the pod ends Failed with the provider's reason, not Pending forever. */
+  private async markFailed(key: string, err: unknown): Promise<void> {
+    const pod = this.lookupKey(key);
+    if (!pod || isTerminal(pod)) return;
+    const message = `gave up after ${this.o.maxCreateAttempts ?? 10} attempts: ${describeError(err)}`;
+    this.o.events.record(pod, 'Warning', 'ProviderCreateFailed', message);
+    await this.failPod(pod, message, AbortSignal.timeout(10_000));
+  }
+
+  /** Startup: provider pods with no API pod are deleted; API pods are queued; nothing is created twice. */
+  private async reconcile(signal: AbortSignal): Promise<void> {
+    const log = this.o.logger.child({ component: 'reconcile' });
+    const apiPods = new Map(
+      this.o
+        .listApiPods()
+        .filter(p => p.spec?.nodeName === this.o.nodeName)
+        .map(p => [keyOf(p), p]),
+    );
+    let providerPods: Pod[] = [];
+    try {
+      providerPods = await this.call('getPods', signal, s => this.o.provider.getPods(s));
+    } catch (err) {
+      log.warn(
+        { err: describeError(err) },
+        'could not list provider pods: startup reconciliation skipped',
+      );
+    }
+    const orphans: Pod[] = [];
+    for (const p of providerPods) {
+      const key = keyOf(p);
+      const api = apiPods.get(key);
+      if (!api || uidOf(api) !== uidOf(p)) {
+        orphans.push(p);
+      } else if (api.metadata?.deletionTimestamp === undefined) {
+        // Already running in the provider: adopt it; a spec changed meanwhile still gets an update.
+        const sameImages =
+          JSON.stringify((p.spec?.containers ?? []).map(c => c.image)) ===
+          JSON.stringify((api.spec?.containers ?? []).map(c => c.image));
+        this.applied.set(key, {
+          uid: uidOf(api) ?? '',
+          fingerprint: sameImages ? specFingerprint(api) : '',
+          pod: api,
+        });
+      } else {
+        this.applied.set(key, { uid: uidOf(api) ?? '', fingerprint: '', pod: api });
+      }
+    }
+    log.info(
+      { providerPods: providerPods.length, apiPods: apiPods.size, orphans: orphans.length },
+      'startup reconciliation',
+    );
+    let done = 0;
+    const next = (): Pod | undefined => orphans.pop();
+    await Promise.all(
+      Array.from({ length: Math.min(10, orphans.length) }, async () => {
+        for (let p = next(); p; p = next()) {
+          try {
+            await this.deleteInProvider(p, signal);
+          } catch (err) {
+            log.warn(
+              { pod: keyOf(p), err: describeError(err) },
+              'could not delete orphaned provider pod',
+            );
+          }
+          done += 1;
+          if (done % 100 === 0) log.info({ deleted: done }, 'deleting orphaned provider pods');
+        }
+      }),
+    );
+    for (const key of apiPods.keys()) this.sync.add(key);
+  }
+
+  /** Status for providers that cannot push: poll each pod the provider runs. */
+  private async poll(signal: AbortSignal): Promise<void> {
+    const interval = this.o.pollIntervalMs ?? 5000;
+    while (!signal.aborted) {
+      await new Promise<void>(resolve => {
+        const timer = setTimeout(resolve, interval);
+        signal.addEventListener(
+          'abort',
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          { once: true },
+        );
+      });
+      if (aborted(signal)) return;
+      for (const [key, applied] of [...this.applied]) {
+        const pod = this.lookupKey(key);
+        if (!pod || isTerminal(pod)) continue;
+        const ns = pod.metadata?.namespace ?? '';
+        const name = pod.metadata?.name ?? '';
+        try {
+          const status = await this.call('getPodStatus', signal, s =>
+            this.o.provider.getPodStatus(ns, name, s),
+          );
+          if (status) {
+            this.report({ ...pod, status });
+          } else if (pod.status?.phase === 'Running' || this.olderThan(pod, 60_000)) {
+            this.report({ ...pod, status: this.lostStatus(pod) });
+          }
+        } catch (err) {
+          this.o.logger.debug(
+            { pod: key, uid: applied.uid, err: describeError(err) },
+            'status poll failed',
+          );
+        }
+      }
+    }
+  }
+
+  private olderThan(pod: Pod, ms: number): boolean {
+    const created = Date.parse(pod.metadata?.creationTimestamp ?? '');
+    return Number.isFinite(created) && Date.now() - created > ms;
+  }
+
+  /** What a pod the backend lost looks like: Failed, every container terminated with 137. */
+  private lostStatus(pod: Pod): PodStatus {
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return {
+      ...pod.status,
+      phase: 'Failed',
+      reason: 'NotFound',
+      message: 'The pod status was not found and may have been deleted from the provider',
+      containerStatuses: (pod.spec?.containers ?? []).map(c => ({
+        name: c.name,
+        image: c.image ?? '',
+        imageID: '',
+        ready: false,
+        restartCount: 0,
+        state: {
+          terminated: {
+            exitCode: 137,
+            reason: 'NotFound',
+            message: 'Container was not found and was likely deleted',
+            finishedAt: now,
+            startedAt: now,
+          },
+        },
+      })),
+    };
+  }
+}
+
+export { podKey };
