@@ -14,7 +14,12 @@ import type { PodApi } from '../pod/pod-api.ts';
 import type { ObjectSource } from '../resolver/index.ts';
 
 const NODES: ResourceRef = { version: 'v1', resource: 'nodes' };
-const LEASES = (namespace: string): ResourceRef => ({ group: 'coordination.k8s.io', version: 'v1', resource: 'leases', namespace });
+const LEASES = (namespace: string): ResourceRef => ({
+  group: 'coordination.k8s.io',
+  version: 'v1',
+  resource: 'leases',
+  namespace,
+});
 const PODS = (namespace: string): ResourceRef => ({ version: 'v1', resource: 'pods', namespace });
 
 async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
@@ -28,37 +33,74 @@ async function orUndefined<T>(call: Promise<T>): Promise<T | undefined> {
 
 export function nodeApiOver(client: KubeClient): NodeApi {
   return {
-    getNode: (name, signal) => orUndefined(client.get<Node & { metadata: object }>({ ...NODES, name }, { signal })),
-    createNode: (node, signal) => client.create<Node & { metadata: object }>(NODES, node, { signal }),
-    patchNode: (name, patch, signal) => client.patch<Node & { metadata: object }>({ ...NODES, name }, 'strategic', patch, { signal }),
+    getNode: (name, signal) =>
+      orUndefined(client.get<Node & { metadata: object }>({ ...NODES, name }, { signal })),
+    createNode: (node, signal) =>
+      client.create<Node & { metadata: object }>(NODES, node, { signal }),
+    patchNode: (name, patch, signal) =>
+      client.patch<Node & { metadata: object }>({ ...NODES, name }, 'strategic', patch, { signal }),
     patchNodeStatus: (name, patch, signal) =>
-      client.patch<Node & { metadata: object }>({ ...NODES, name, subresource: 'status' }, 'strategic', patch, { signal }),
+      client.patch<Node & { metadata: object }>(
+        { ...NODES, name, subresource: 'status' },
+        'strategic',
+        patch,
+        { signal },
+      ),
     deleteNode: async (name, signal) => {
       await client.delete({ ...NODES, name }, { signal });
     },
-    getLease: (namespace, name, signal) => orUndefined(client.get<Lease & { metadata: object }>({ ...LEASES(namespace), name }, { signal })),
-    createLease: (lease, signal) => client.create<Lease & { metadata: object }>(LEASES(lease.metadata?.namespace ?? ''), lease, { signal }),
+    getLease: (namespace, name, signal) =>
+      orUndefined(
+        client.get<Lease & { metadata: object }>({ ...LEASES(namespace), name }, { signal }),
+      ),
+    createLease: (lease, signal) =>
+      client.create<Lease & { metadata: object }>(LEASES(lease.metadata?.namespace ?? ''), lease, {
+        signal,
+      }),
     updateLease: (lease, signal) =>
-      client.update<Lease & { metadata: object }>({ ...LEASES(lease.metadata?.namespace ?? ''), name: lease.metadata?.name ?? '' }, lease, { signal }),
+      client.update<Lease & { metadata: object }>(
+        { ...LEASES(lease.metadata?.namespace ?? ''), name: lease.metadata?.name ?? '' },
+        lease,
+        { signal },
+      ),
   };
 }
 
 export function podApiOver(client: KubeClient): PodApi {
   return {
     patchPodStatus: (namespace, name, patch, signal) =>
-      client.patch<Pod & { metadata: object }>({ ...PODS(namespace), name, subresource: 'status' }, 'strategic', patch, { signal }),
+      client.patch<Pod & { metadata: object }>(
+        { ...PODS(namespace), name, subresource: 'status' },
+        'strategic',
+        patch,
+        { signal },
+      ),
     patchPodMetadata: (namespace, name, patch, signal) =>
-      client.patch<Pod & { metadata: object }>({ ...PODS(namespace), name }, 'strategic', patch, { signal }),
+      client.patch<Pod & { metadata: object }>({ ...PODS(namespace), name }, 'strategic', patch, {
+        signal,
+      }),
     deletePod: async (namespace, name, options, signal) => {
-      await client.delete({ ...PODS(namespace), name }, { signal, gracePeriodSeconds: options.gracePeriodSeconds, preconditions: { uid: options.uid } });
+      await client.delete(
+        { ...PODS(namespace), name },
+        {
+          signal,
+          gracePeriodSeconds: options.gracePeriodSeconds,
+          preconditions: { uid: options.uid },
+        },
+      );
     },
   };
 }
 
 export function eventSinkOver(client: KubeClient): EventSink {
-  const events = (namespace: string): ResourceRef => ({ version: 'v1', resource: 'events', namespace });
+  const events = (namespace: string): ResourceRef => ({
+    version: 'v1',
+    resource: 'events',
+    namespace,
+  });
   return {
-    create: (namespace, event, signal) => client.create<Event & { metadata: object }>(events(namespace), event, { signal }),
+    create: (namespace, event, signal) =>
+      client.create<Event & { metadata: object }>(events(namespace), event, { signal }),
     patch: async (namespace, name, patch, signal) => {
       await client.patch({ ...events(namespace), name }, 'merge', patch, { signal });
     },
@@ -70,7 +112,10 @@ export function eventSinkOver(client: KubeClient): EventSink {
  * cluster-wide informers; answers are cached briefly by key so one pod's many references and a
  * burst of pods in one namespace cost one read each.
  */
-export function objectSourceOver(client: KubeClient, options: { cacheTtlMs?: number; now?: () => number } = {}): ObjectSource {
+export function objectSourceOver(
+  client: KubeClient,
+  options: { cacheTtlMs?: number; now?: () => number } = {},
+): ObjectSource {
   const ttl = options.cacheTtlMs ?? 5_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { at: number; value: Promise<unknown> }>();
@@ -88,16 +133,46 @@ export function objectSourceOver(client: KubeClient, options: { cacheTtlMs?: num
   };
   return {
     getSecret: (namespace, name, signal) =>
-      cached(`secret/${namespace}/${name}`, () => orUndefined(client.get<Secret & { metadata: object }>({ version: 'v1', resource: 'secrets', namespace, name }, { signal }))),
+      cached(`secret/${namespace}/${name}`, () =>
+        orUndefined(
+          client.get<Secret & { metadata: object }>(
+            { version: 'v1', resource: 'secrets', namespace, name },
+            { signal },
+          ),
+        ),
+      ),
     getConfigMap: (namespace, name, signal) =>
       cached(`configmap/${namespace}/${name}`, () =>
-        orUndefined(client.get<ConfigMap & { metadata: object }>({ version: 'v1', resource: 'configmaps', namespace, name }, { signal })),
+        orUndefined(
+          client.get<ConfigMap & { metadata: object }>(
+            { version: 'v1', resource: 'configmaps', namespace, name },
+            { signal },
+          ),
+        ),
       ),
     listServices: (namespace, signal) =>
-      cached(`services/${namespace}`, async () => (await client.list<Service & { metadata: object }>({ version: 'v1', resource: 'services', namespace }, { signal })).items),
+      cached(
+        `services/${namespace}`,
+        async () =>
+          (
+            await client.list<Service & { metadata: object }>(
+              { version: 'v1', resource: 'services', namespace },
+              { signal },
+            )
+          ).items,
+      ),
     requestServiceAccountToken: async (req, signal) => {
-      const answer = await client.create<{ metadata: object; status?: { token: string; expirationTimestamp: string } }>(
-        { version: 'v1', resource: 'serviceaccounts', namespace: req.namespace, name: req.serviceAccountName, subresource: 'token' },
+      const answer = await client.create<{
+        metadata: object;
+        status?: { token: string; expirationTimestamp: string };
+      }>(
+        {
+          version: 'v1',
+          resource: 'serviceaccounts',
+          namespace: req.namespace,
+          name: req.serviceAccountName,
+          subresource: 'token',
+        },
         {
           apiVersion: 'authentication.k8s.io/v1',
           kind: 'TokenRequest',
@@ -109,7 +184,10 @@ export function objectSourceOver(client: KubeClient, options: { cacheTtlMs?: num
         },
         { signal },
       );
-      if (!answer.status) throw new Error(`TokenRequest for ${req.namespace}/${req.serviceAccountName} returned no token`);
+      if (!answer.status)
+        throw new Error(
+          `TokenRequest for ${req.namespace}/${req.serviceAccountName} returned no token`,
+        );
       return answer.status;
     },
   };

@@ -23,6 +23,8 @@ export interface LeaseControllerOptions {
   readonly now?: () => Date;
   /** Observes each renewal's lateness against its schedule (metrics). */
   readonly onRenew?: (lateMs: number) => void;
+  /** The lease vanished (garbage-collected with a deleted Node): the Node is worth checking. */
+  readonly onLeaseMissing?: () => void;
 }
 
 /** MicroTime as the API expects it: RFC 3339 with microseconds. */
@@ -66,6 +68,7 @@ export class LeaseController {
     for (let attempt = 0; attempt < 3; attempt++) {
       this.current ??= await this.o.api.getLease(LEASE_NAMESPACE, this.o.nodeName, signal);
       if (!this.current) {
+        this.o.onLeaseMissing?.();
         try {
           this.current = await this.o.api.createLease(this.desired(undefined), signal);
           return this.current;

@@ -110,6 +110,9 @@ export class NodeController {
         nodeUid: () => this.node?.metadata?.uid,
         healthy: () => this.ping.lastResult.ok,
         now: this.now,
+        onLeaseMissing: () => {
+          this.markStatusChanged();
+        },
         ...(this.o.onLeaseRenew ? { onRenew: this.o.onLeaseRenew } : {}),
       });
       await Promise.all([this.pingLoop(signal), lease.run(signal), this.statusLoop(signal)]);

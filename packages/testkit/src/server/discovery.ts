@@ -72,6 +72,8 @@ export function resourceList(groupName: string, version: string): unknown {
         namespaced: d.namespaced,
         kind: subresourceKind(d.kind, sub),
         verbs: subresourceVerbs(sub),
+        // Evictions are policy/v1 objects; kubectl drain looks for this to use the eviction API.
+        ...(sub === 'eviction' ? { group: 'policy', version: 'v1' } : {}),
       });
     }
   }

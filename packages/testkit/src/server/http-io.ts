@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../api-error.ts';
+import { decodeKubernetesProtobuf, KUBERNETES_PROTOBUF } from '../protobuf/index.ts';
 
 /** kube-apiserver's default request body limit (3 MiB plus slack). */
 const MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024;
@@ -36,7 +37,7 @@ export async function readObjectBody(
   type = mediaType(req),
 ): Promise<unknown> {
   const raw = await readBody(req);
-  const text = raw.toString('utf8');
+  const text = type === KUBERNETES_PROTOBUF ? '' : raw.toString('utf8');
   if (type === 'application/json' || type.endsWith('+json')) {
     try {
       return JSON.parse(text) as unknown;
@@ -54,6 +55,7 @@ export async function readObjectBody(
       throw ApiError.badRequest(`error converting YAML to JSON: ${(err as Error).message}`, err);
     }
   }
+  if (type === KUBERNETES_PROTOBUF) return decodeKubernetesProtobuf(raw);
   throw ApiError.unsupportedMediaType(type);
 }
 

@@ -1,0 +1,212 @@
+import type { Lease } from 'kubernetes-types/coordination/v1.d.ts';
+import type { Event, Node, Pod } from 'kubernetes-types/core/v1.d.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpKubeClient } from '../kube/http-kube-client.ts';
+import type { KubeClient } from '../kube/kube-client.ts';
+import { startTestkitProcess, type TestkitProcess } from '../kube/testing.ts';
+import { createFakeProvider, type FakeProviderState } from '../pod/test-support/fake-provider.ts';
+import { createNode, type VirtualNode } from './create-node.ts';
+
+type K<T> = T & { metadata: object };
+
+let server: TestkitProcess;
+let client: KubeClient;
+let admin: KubeClient;
+let node: VirtualNode;
+let state: FakeProviderState;
+const stop = new AbortController();
+let running: Promise<void>;
+
+async function until<T>(
+  read: () => Promise<T>,
+  check: (v: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value)) return value;
+    if (Date.now() > end)
+      throw new Error(`condition not met; last value: ${JSON.stringify(value)}`);
+    await new Promise(r => setTimeout(r, 25));
+  }
+}
+
+const getPod = (name: string) =>
+  admin
+    .get<K<Pod>>(
+      { version: 'v1', resource: 'pods', namespace: 'default', name },
+      { signal: AbortSignal.timeout(5000) },
+    )
+    .catch(() => undefined);
+
+beforeAll(async () => {
+  server = await startTestkitProcess({ bookmarkIntervalMs: 500 });
+  client = await HttpKubeClient.fromKubeconfig({
+    path: server.kubeconfigPath,
+    userAgent: 'vkubelet-test/core',
+  });
+  admin = await HttpKubeClient.fromKubeconfig({
+    path: server.kubeconfigPath,
+    userAgent: 'test-admin',
+  });
+  const fake = createFakeProvider();
+  state = fake.state;
+  node = createNode({
+    provider: fake.provider,
+    client,
+    nodeName: 'vk-core',
+    internalIP: '127.0.0.1',
+    version: '0.1.0',
+    pingIntervalMs: 200,
+  });
+  running = node.run(stop.signal);
+  await node.waitReady(15_000);
+}, 60_000);
+
+afterAll(async () => {
+  stop.abort();
+  await running;
+  client.close();
+  admin.close();
+  await server.stop();
+});
+
+describe('createNode against the testkit API server', () => {
+  it('registers a Ready node with its lease', async () => {
+    const n = await admin.get<K<Node>>(
+      { version: 'v1', resource: 'nodes', name: 'vk-core' },
+      { signal: AbortSignal.timeout(5000) },
+    );
+    expect(n.metadata.labels).toMatchObject({
+      type: 'virtual-kubelet',
+      'kubernetes.io/hostname': 'vk-core',
+    });
+    expect(n.spec?.taints).toEqual([
+      { key: 'virtual-kubelet.io/provider', value: 'fake', effect: 'NoSchedule' },
+    ]);
+    expect(n.status?.conditions?.find(c => c.type === 'Ready')?.status).toBe('True');
+    expect(n.status?.nodeInfo?.kubeletVersion).toBe('v1.33.0-vkubelet-0.1.0');
+    const lease = await until(
+      () =>
+        admin
+          .get<K<Lease>>(
+            {
+              group: 'coordination.k8s.io',
+              version: 'v1',
+              resource: 'leases',
+              namespace: 'kube-node-lease',
+              name: 'vk-core',
+            },
+            { signal: AbortSignal.timeout(5000) },
+          )
+          .catch(() => undefined),
+      l => l !== undefined,
+    );
+    expect(lease?.spec?.holderIdentity).toBe('vk-core');
+    expect(lease?.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'Node',
+      name: 'vk-core',
+      uid: n.metadata.uid,
+    });
+  });
+
+  it('runs a pod end to end: created once, Running in the API, events recorded, deleted everywhere', async () => {
+    await admin.create(
+      { version: 'v1', resource: 'pods', namespace: 'default' },
+      {
+        metadata: { name: 'web' },
+        spec: {
+          nodeName: 'vk-core',
+          containers: [
+            {
+              name: 'c',
+              image: 'nginx:1',
+              env: [{ name: 'MY_POD', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+            },
+          ],
+        },
+      },
+      { signal: AbortSignal.timeout(5000) },
+    );
+    const pod = await until(
+      () => getPod('web'),
+      p => p?.status?.phase === 'Running',
+    );
+    expect(pod?.status?.podIP).toBe('10.0.0.1');
+    expect(state.count('createPod', 'default/web')).toBe(1);
+    // The provider got the resolved env and the service-account token volume contents.
+    expect(state.pods.get('default/web')?.spec?.containers[0]?.env).toContainEqual({
+      name: 'MY_POD',
+      value: 'web',
+    });
+    const events = await until(
+      () =>
+        admin.list<K<Event>>(
+          { version: 'v1', resource: 'events', namespace: 'default' },
+          { signal: AbortSignal.timeout(5000), fieldSelector: 'involvedObject.name=web' },
+        ),
+      l => l.items.some(e => e.reason === 'ProviderCreateSuccess'),
+    );
+    expect(events.items.find(e => e.reason === 'ProviderCreateSuccess')?.source).toEqual({
+      component: 'virtual-kubelet',
+      host: 'vk-core',
+    });
+
+    await admin.delete(
+      { version: 'v1', resource: 'pods', namespace: 'default', name: 'web' },
+      { signal: AbortSignal.timeout(5000), gracePeriodSeconds: 30 },
+    );
+    await until(
+      () => getPod('web'),
+      p => p === undefined,
+    );
+    expect(state.pods.has('default/web')).toBe(false);
+  });
+
+  it('loses no pod transition when the watch drops', async () => {
+    await server.control.fault({ op: 'dropWatches', match: { resource: 'pods' } });
+    await admin.create(
+      { version: 'v1', resource: 'pods', namespace: 'default' },
+      {
+        metadata: { name: 'after-drop' },
+        spec: { nodeName: 'vk-core', containers: [{ name: 'c', image: 'nginx:1' }] },
+      },
+      { signal: AbortSignal.timeout(5000) },
+    );
+    await until(
+      () => getPod('after-drop'),
+      p => p?.status?.phase === 'Running',
+    );
+    await server.control.fault({ op: 'expireNextWatch', match: { resource: 'pods' } });
+    await server.control.fault({ op: 'dropWatches', match: { resource: 'pods' } });
+    await admin.delete(
+      { version: 'v1', resource: 'pods', namespace: 'default', name: 'after-drop' },
+      { signal: AbortSignal.timeout(5000) },
+    );
+    await until(
+      () => getPod('after-drop'),
+      p => p === undefined,
+    );
+    expect(state.pods.has('default/after-drop')).toBe(false);
+  });
+
+  it('registers the node again when it is deleted', async () => {
+    await admin.delete(
+      { version: 'v1', resource: 'nodes', name: 'vk-core' },
+      { signal: AbortSignal.timeout(5000) },
+    );
+    const again = await until(
+      () =>
+        admin
+          .get<K<Node>>(
+            { version: 'v1', resource: 'nodes', name: 'vk-core' },
+            { signal: AbortSignal.timeout(5000) },
+          )
+          .catch(() => undefined),
+      n => n !== undefined,
+      15_000,
+    );
+    expect(again?.status?.conditions?.find(c => c.type === 'Ready')?.status).toBe('True');
+  });
+});
