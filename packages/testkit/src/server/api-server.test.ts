@@ -166,10 +166,15 @@ describe('pods', () => {
     expect(noNamespace.status).toBe(404);
     expect(noNamespace.body).toMatchObject({ message: 'namespaces "nope" not found' });
 
-    const protobuf = await api.send('POST', '/api/v1/namespaces/default/pods', 'xx', {
+    const garbage = await api.send('POST', '/api/v1/namespaces/default/pods', 'xx', {
       'Content-Type': 'application/vnd.kubernetes.protobuf',
     });
-    expect(protobuf.status).toBe(415);
+    expect(garbage.status).toBe(400);
+    const cbor = await api.send('POST', '/api/v1/namespaces/default/pods', 'xx', {
+      'Content-Type': 'application/cbor',
+    });
+    expect(cbor.status).toBe(415);
+    expect(cbor.body).toMatchObject({ reason: 'UnsupportedMediaType' });
   });
 
   it('enforces optimistic concurrency and keeps status out of main-resource writes', async () => {
