@@ -13,6 +13,8 @@ export function packageTestConfig(
   const name = basename(packageDir);
   return defineConfig({
     resolve: { conditions: ['source'] },
+    // vitest resolves server-side modules separately; without this, workspace packages need a build.
+    ssr: { resolve: { conditions: ['source'] } },
     test: {
       name,
       include: ['src/**/*.test.ts'],

@@ -51,3 +51,10 @@ export {
   podApiOver,
 } from './bootstrap/api-adapters.ts';
 export type { DeepMutable } from './util/mutable.ts';
+export * from './cli/index.ts';
+export {
+  runApp,
+  type ProviderContext,
+  type ProviderFactory,
+  type RunAppOptions,
+} from './bootstrap/run-app.ts';

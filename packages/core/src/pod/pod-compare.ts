@@ -73,19 +73,32 @@ export function statusPatchFor(
     if (field === 'conditions') {
       // Conditions merge by type: send only the ones that changed, ignoring probe timestamps.
       const before = new Map((current?.conditions ?? []).map(c => [c.type, c]));
-      const changed = (desired.conditions ?? []).filter(c => {
+      const changed = (desired.conditions ?? []).flatMap(c => {
         const prior = before.get(c.type);
-        return (
-          !prior ||
-          prior.status !== c.status ||
-          prior.reason !== c.reason ||
-          prior.message !== c.message
+        if (
+          prior &&
+          prior.status === c.status &&
+          prior.reason === c.reason &&
+          prior.message === c.message
+        ) {
+          return [];
+        }
+        // Conditions merge field by field: a reason or message that went away must be nulled.
+        const cleared = Object.fromEntries(
+          (['reason', 'message'] as const)
+            .filter(k => prior?.[k] != null && c[k] == null)
+            .map(k => [k, null]),
         );
+        return [{ ...c, ...cleared }];
       });
       if (changed.length > 0) patch.conditions = changed;
       continue;
     }
     if (stableJson(cur[field]) !== stableJson(value)) patch[field] = value;
+  }
+  // A top-level reason or message we (or the provider) set earlier goes when the provider drops it.
+  for (const field of ['reason', 'message'] as const) {
+    if (current?.[field] != null && desired[field] == null) patch[field] = null;
   }
   return Object.keys(patch).length > 0 ? patch : undefined;
 }

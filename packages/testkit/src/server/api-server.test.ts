@@ -753,7 +753,9 @@ describe('fault injection and counting', () => {
     await api.post('/api/v1/namespaces/default/pods', pod('during-stall'));
     await new Promise(r => setTimeout(r, 200));
     expect(stalled.events).toEqual([]);
+    // Resuming delivers what was held back: a paused connection loses nothing.
     server.faults.resumeWatches();
+    await stalled.until(e => e.some(x => x.object.metadata.name === 'during-stall'));
     stalled.close();
 
     server.faults.expireNextWatch({ resource: 'pods' });

@@ -38,7 +38,7 @@ import { coreVersions, group, groupList, resourceList, versionDocument } from '.
 import { Faults, type RequestAttributes } from './faults.ts';
 import { handleResource, type HandlerContext } from './handlers.ts';
 import { readObjectBody, sendError, sendJson, writeSocketError } from './http-io.ts';
-import { openApiV3GroupVersion, openApiV3Root } from './openapi.ts';
+import { serveOpenApi } from './openapi.ts';
 import { kubeletAddress, podSubresourcePath, proxyUpgrade } from './proxy.ts';
 import { parseRequestInfo, type RequestInfo } from './request-info.ts';
 import { RequestCounter } from './request-counter.ts';
@@ -465,9 +465,10 @@ export class TestApiServer {
     else if (parts[0] === 'apis' && parts.length === 2) body = group(parts[1] ?? '');
     else if (parts[0] === 'apis' && parts.length === 3)
       body = resourceList(parts[1] ?? '', parts[2] ?? '');
-    else if (path === '/openapi/v3') body = openApiV3Root();
-    else if (parts[0] === 'openapi' && parts[1] === 'v3')
-      body = openApiV3GroupVersion(parts.slice(2).join('/'));
+    else if (parts[0] === 'openapi') {
+      serveOpenApi(req, res, path, this.options.kubernetesVersion ?? 'v1.33.0');
+      return;
+    }
     if (body === undefined)
       throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
     sendJson(res, 200, body);

@@ -6,13 +6,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../api-error.ts';
 import type { KubeObject } from '../kube-object.ts';
-import { isPatchContentType } from '../patch/index.ts';
+import { isPatchContentType, type PatchContentType } from '../patch/index.ts';
 import { apiVersionOf, findResource, type ResourceDescriptor } from '../resources/registry.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { parseIncludeObject, toTable } from '../tables/index.ts';
 import type { UserInfo } from './auth.ts';
 import type { Faults, RequestAttributes } from './faults.ts';
-import { mediaType, readObjectBody, sendJson } from './http-io.ts';
+import { parseJson } from '../util/go-json-errors.ts';
+import { mediaType, readBody, readObjectBody, sendJson } from './http-io.ts';
 import {
   kubeletAddress,
   podSubresourcePath,
@@ -98,7 +99,7 @@ export async function handleResource(
       throw ApiError.methodNotAllowed(
         'the server does not allow this method on the requested resource',
       );
-    sendJson(res, 201, await review(ctx, d, await readObjectBody(req), user));
+    sendJson(res, 201, await review(ctx, d, await readObjectBody(req, undefined, d.kind), user));
     return;
   }
 
@@ -191,15 +192,14 @@ export async function handleResource(
       return;
     }
     case 'create': {
-      const created = ctx.rest.create(d, namespace, await readObjectBody(req), { dryRun });
+      const body = await readObjectBody(req, undefined, d.kind);
+      const created = ctx.rest.create(d, namespace, body, { dryRun });
       sendJson(res, 201, render(created));
       return;
     }
     case 'update': {
-      const updated = ctx.rest.update(d, namespace, name ?? '', await readObjectBody(req), {
-        dryRun,
-        subresource,
-      });
+      const body = await readObjectBody(req, undefined, d.kind);
+      const updated = ctx.rest.update(d, namespace, name ?? '', body, { dryRun, subresource });
       sendJson(res, 200, render(updated));
       return;
     }
@@ -211,7 +211,9 @@ export async function handleResource(
         );
       }
       if (!isPatchContentType(type)) throw ApiError.unsupportedMediaType(type);
-      const body = await readObjectBody(req, 'application/json');
+      const parsed = parseJson(await readBody(req));
+      if (!parsed.ok) throw patchSyntaxError(type, query.get('fieldValidation'), parsed.error);
+      const body = parsed.value;
       const patched = ctx.rest.patch(d, namespace, name ?? '', type, body, { dryRun, subresource });
       sendJson(res, 200, render(patched));
       return;
@@ -273,6 +275,22 @@ export async function handleResource(
   }
 }
 
+/**
+ * A patch body that is not JSON. With field validation (Warn, the default, or Strict) the
+ * json and merge patchers decode the body strictly first and prefix the error; with Ignore
+ * the merge patcher only says "Invalid JSON Patch". The strategic patcher never prefixes.
+ */
+function patchSyntaxError(
+  type: PatchContentType,
+  fieldValidation: string | null,
+  error: string,
+): ApiError {
+  if (type === 'application/strategic-merge-patch+json') return ApiError.badRequest(error);
+  if (fieldValidation !== 'Ignore') return ApiError.badRequest(`error decoding patch: ${error}`);
+  if (type === 'application/merge-patch+json') return ApiError.badRequest('Invalid JSON Patch');
+  return ApiError.badRequest(error);
+}
+
 async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions> {
   const options: DeleteOptions = {};
   const hasBody =
@@ -324,13 +342,17 @@ async function handleSubresource(
   const namespace = info.namespace ?? '';
   if (d.resource === 'pods') {
     switch (subresource) {
-      case 'binding':
+      case 'binding': {
         if (info.verb !== 'create') throw ApiError.methodNotAllowed('binding accepts only POST');
-        sendJson(res, 201, bindPod(ctx.rest, namespace, name, await readObjectBody(req)));
+        const body = await readObjectBody(req, undefined, 'Binding');
+        sendJson(res, 201, bindPod(ctx.rest, namespace, name, body));
         return true;
+      }
       case 'eviction': {
         if (info.verb !== 'create') throw ApiError.methodNotAllowed('eviction accepts only POST');
-        const body = (await readObjectBody(req)) as { deleteOptions?: DeleteOptions } | null;
+        const body = (await readObjectBody(req, undefined, 'Eviction')) as {
+          deleteOptions?: DeleteOptions;
+        } | null;
         ctx.rest.delete(d, namespace, name, body?.deleteOptions ?? {});
         sendJson(res, 201, {
           kind: 'Status',
@@ -374,7 +396,8 @@ async function handleSubresource(
   }
   if (d.resource === 'serviceaccounts' && subresource === 'token') {
     if (info.verb !== 'create') throw ApiError.methodNotAllowed('token accepts only POST');
-    sendJson(res, 201, await requestToken(ctx, namespace, name, await readObjectBody(req)));
+    const body = await readObjectBody(req, undefined, 'TokenRequest');
+    sendJson(res, 201, await requestToken(ctx, namespace, name, body));
     return true;
   }
   if (subresource === 'status' || subresource === 'approval') {

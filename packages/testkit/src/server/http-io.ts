@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError } from '../api-error.ts';
 import { decodeKubernetesProtobuf, KUBERNETES_PROTOBUF } from '../protobuf/index.ts';
+import { parseJson } from '../util/go-json-errors.ts';
 
 /** kube-apiserver's default request body limit (3 MiB plus slack). */
 const MAX_BODY_BYTES = 3 * 1024 * 1024 + 64 * 1024;
@@ -31,26 +32,43 @@ export function mediaType(req: IncomingMessage): string {
   return (header.split(';')[0] ?? '').trim().toLowerCase();
 }
 
-/** Parses a JSON or YAML body; anything else is 415, unparseable input is 400. */
+/**
+ * kube-apiserver's words for a body that is not JSON at all, decoded into `into` (the kind
+ * the endpoint takes): the serializer fails reading apiVersion and kind, and
+ * transformDecodeError adds the first 30 bytes, as text when they start an object, else hex.
+ */
+export function unrecognizedBody(into: string, jsonError: string, raw: Buffer): ApiError {
+  const head = raw.subarray(0, 30);
+  const more = raw.length > 30 ? ' ...' : '';
+  let summary: string;
+  if (raw.length === 0) summary = '<empty>';
+  else if (raw[0] === 0x7b) summary = head.toString('utf8') + more;
+  else summary = head.toString('hex') + more;
+  return ApiError.badRequest(
+    `the object provided is unrecognized (must be of type ${into}): couldn't get version/kind; json parse error: ${jsonError} (${summary})`,
+  );
+}
+
+/**
+ * Parses a JSON or YAML body; anything else is 415, unparseable input is 400. `into` names
+ * the kind the endpoint decodes (the real server's message names it); without it the
+ * message is plainer.
+ */
 export async function readObjectBody(
   req: IncomingMessage,
   type = mediaType(req),
+  into?: string,
 ): Promise<unknown> {
   const raw = await readBody(req);
-  const text = type === KUBERNETES_PROTOBUF ? '' : raw.toString('utf8');
   if (type === 'application/json' || type.endsWith('+json')) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (err) {
-      throw ApiError.badRequest(
-        `the body of the request was not valid JSON: ${(err as Error).message}`,
-        err,
-      );
-    }
+    const parsed = parseJson(raw);
+    if (parsed.ok) return parsed.value;
+    if (into !== undefined) throw unrecognizedBody(into, parsed.error, raw);
+    throw ApiError.badRequest(`the body of the request was not valid JSON: ${parsed.error}`);
   }
   if (type === 'application/yaml' || type.endsWith('+yaml')) {
     try {
-      return parseYaml(text) as unknown;
+      return parseYaml(raw.toString('utf8')) as unknown;
     } catch (err) {
       throw ApiError.badRequest(`error converting YAML to JSON: ${(err as Error).message}`, err);
     }

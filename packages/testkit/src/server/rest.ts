@@ -6,8 +6,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { ApiError } from '../api-error.ts';
-import { isPlainObject, type KubeObject } from '../kube-object.ts';
+import { isPlainObject, type Json, type KubeObject } from '../kube-object.ts';
 import { applyPatch, type PatchContentType } from '../patch/index.ts';
+import { goFormat } from '../patch/go-format.ts';
+import { patchedObjectInvalid } from '../patch/patch-errors.ts';
+import { byteFieldDecodeError, canonicalizeByteFields } from '../resources/byte-fields.ts';
+import { omitEmpty } from '../resources/omit-empty.ts';
 import { apiVersionOf, storageResource, type ResourceDescriptor } from '../resources/registry.ts';
 import { coreToEventsV1, eventsV1ToCore } from '../resources/event-conversion.ts';
 import type { ResourceStrategy } from '../resources/strategy.ts';
@@ -151,7 +155,7 @@ export class Rest {
     body: unknown,
     options: WriteOptions = {},
   ): KubeObject {
-    const object = this.decode(d, body);
+    const object = this.decodeBody(d, body);
     if (d.namespaced) {
       if (object.metadata.namespace && object.metadata.namespace !== namespace) {
         throw ApiError.badRequest(
@@ -180,6 +184,7 @@ export class Rest {
     if (strategy.tracksGeneration) meta.generation = 1;
     else delete meta.generation;
     strategy.prepareForCreate?.(object);
+    omitEmpty(resource, object);
     this.validate(d, object, strategy.validate?.(object) ?? []);
     if (d.namespaced) this.requireLiveNamespace(namespace ?? '');
     const name = meta.name ?? '';
@@ -209,7 +214,7 @@ export class Rest {
     body: unknown,
     options: WriteOptions = {},
   ): KubeObject {
-    const object = this.decode(d, body);
+    const object = this.decodeBody(d, body);
     if (object.metadata.name !== undefined && object.metadata.name !== name) {
       throw ApiError.badRequest(
         `the name of the object (${object.metadata.name}) does not match the name on the URL (${name})`,
@@ -237,9 +242,20 @@ export class Rest {
     const patched = applyPatch(d.kind, presented as never, type, patchBody);
     if (!isPlainObject(patched)) throw ApiError.badRequest('the patch produced a non-object');
     const object = this.decode(d, patched);
+    const failure = byteFieldDecodeError(storageResource(d), object);
+    if (failure !== undefined) {
+      // The patched object fails to decode: json and merge patches show it re-encoded,
+      // strategic ones show the patch map (as %+v prints it).
+      const shown =
+        type === 'application/strategic-merge-patch+json'
+          ? goFormat(patchBody as Json)
+          : JSON.stringify(patched);
+      throw patchedObjectInvalid(shown, failure);
+    }
+    canonicalizeByteFields(storageResource(d), object);
     if (object.metadata.name !== name) {
       throw ApiError.badRequest(
-        `metadata.name: Invalid value: "${String(object.metadata.name)}": field is immutable`,
+        `metadata.name: Invalid value: "${object.metadata.name ?? ''}": field is immutable`,
       );
     }
     return this.write(d, old, object, options);
@@ -306,6 +322,7 @@ export class Rest {
     next.metadata = Object.fromEntries(
       Object.entries(next.metadata).filter(([, value]) => value !== undefined),
     );
+    omitEmpty(resource, next);
     const causes =
       options.subresource === undefined
         ? (strategy.validateUpdate?.(next, old) ?? strategy.validate?.(next) ?? [])
@@ -408,6 +425,24 @@ export class Rest {
     return { kind: 'deleted', object: this.present(d, removed ?? old) };
   }
 
+  /**
+   * A create or update body: also what the Go decoder rejects before validation (bad base64
+   * in byte fields), as transformDecodeError words it with the body's kind and version.
+   */
+  private decodeBody(d: ResourceDescriptor, body: unknown): KubeObject {
+    const object = this.decode(d, body);
+    const failure = byteFieldDecodeError(storageResource(d), object);
+    if (failure !== undefined) {
+      const b = body as Record<string, unknown>;
+      const kind = b.kind === undefined ? d.kind : asString(b.kind);
+      throw ApiError.badRequest(
+        `${kind} in version "${bodyVersion(d, b)}" cannot be handled as a ${d.kind}: ${failure}`,
+      );
+    }
+    canonicalizeByteFields(storageResource(d), object);
+    return object;
+  }
+
   /** Body → a private, well-formed copy whose kind and apiVersion match the endpoint. */
   private decode(d: ResourceDescriptor, body: unknown): KubeObject {
     if (!isPlainObject(body)) {
@@ -416,7 +451,7 @@ export class Rest {
     const expectedVersion = apiVersionOf(d);
     if (body.kind !== undefined && body.kind !== d.kind) {
       throw ApiError.badRequest(
-        `${asString(body.kind)} in version "${body.apiVersion === undefined ? expectedVersion : asString(body.apiVersion)}" cannot be handled as a ${d.kind}: the kind of the object does not match the resource`,
+        `${asString(body.kind)} in version "${bodyVersion(d, body)}" cannot be handled as a ${d.kind}: the kind of the object does not match the resource`,
       );
     }
     if (body.apiVersion !== undefined && body.apiVersion !== expectedVersion) {
@@ -431,7 +466,9 @@ export class Rest {
     }
     const copy = structuredClone(body) as Partial<KubeObject>;
     copy.metadata ??= {};
-    return this.toStorage(d, copy as KubeObject);
+    const object = this.toStorage(d, copy as KubeObject);
+    omitEmpty(storageResource(d), object);
+    return object;
   }
 
   private validate(
@@ -471,6 +508,16 @@ export class Rest {
       );
     }
   }
+}
+
+/**
+ * The version a decode error names: transformDecodeError prints gvk.Version, so a body of
+ * `coordination.k8s.io/v1` reads "v1"; without apiVersion the endpoint's version fills in.
+ */
+function bodyVersion(d: ResourceDescriptor, body: Record<string, unknown>): string {
+  if (body.apiVersion === undefined) return d.version;
+  const apiVersion = asString(body.apiVersion);
+  return apiVersion.slice(apiVersion.indexOf('/') + 1);
 }
 
 /** The name the field-selector tables know a served resource by. */

@@ -61,12 +61,16 @@ export function serveWatch(
   let unsubscribe: () => void = () => undefined;
   const timers: NodeJS.Timeout[] = [];
 
+  // A stalled stream holds its events back, as a paused connection would, and delivers them on resume.
+  const held: string[] = [];
   const write = (type: WireType, object: unknown): void => {
-    if (closed || stalled) return;
-    res.write(`${JSON.stringify({ type, object })}\n`);
+    if (closed) return;
+    const line = `${JSON.stringify({ type, object })}\n`;
+    if (stalled) held.push(line);
+    else res.write(line);
   };
   const writeObject = (type: WireType, object: KubeObject): void => {
-    if (closed || stalled) return;
+    if (closed) return;
     const rendered = w.render(ctx.rest.present(d, object), first);
     first = false;
     write(type, rendered);
@@ -90,6 +94,7 @@ export function serveWatch(
     },
     resume: () => {
       stalled = false;
+      if (!closed) for (const line of held.splice(0)) res.write(line);
     },
   };
   ctx.faults.watches.add(stream);
@@ -148,7 +153,8 @@ export function serveWatch(
 
   if (w.allowBookmarks) {
     const tick = (): void => {
-      write('BOOKMARK', bookmark(d, ctx.store.resourceVersion, false));
+      // No bookmarks while stalled: a later one must never skip events still held back.
+      if (!stalled) write('BOOKMARK', bookmark(d, ctx.store.resourceVersion, false));
       timers[0] = setTimeout(tick, ctx.bookmarkIntervalMs);
     };
     timers[0] = setTimeout(tick, ctx.bookmarkIntervalMs);

@@ -15,6 +15,10 @@ export interface InformerHooks {
   onDelete(pod: Pod): void;
 }
 
+function withoutNulls(o: Record<string, unknown>): Record<string, any> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null));
+}
+
 export class FakeCluster implements PodApi, PodEventSink {
   readonly pods = new Map<string, Pod>();
   readonly events: { pod: string; type: string; reason: string; message: string }[] = [];
@@ -87,10 +91,15 @@ export class FakeCluster implements PodApi, PodEventSink {
     if (!this.pods.has(key)) throw new NotFoundError(`pods "${name}" not found`);
     this.writes.push({ verb: 'patchStatus', pod: key, body: patch });
     this.edit(key, p => {
-      const status = { ...p.status, ...patch.status };
+      // Strategic merge: null deletes a field; conditions merge by type, field by field.
+      const status = withoutNulls({ ...p.status, ...patch.status });
       if (patch.status.conditions) {
-        const byType = new Map((p.status?.conditions ?? []).map(c => [c.type, c]));
-        for (const c of patch.status.conditions as PodCondition[]) byType.set(c.type, c);
+        const byType = new Map(
+          (p.status?.conditions ?? []).map(c => [c.type, c as Record<string, unknown>]),
+        );
+        for (const c of patch.status.conditions as PodCondition[]) {
+          byType.set(c.type, withoutNulls({ ...byType.get(c.type), ...c }));
+        }
         status.conditions = [...byType.values()];
       }
       p.status = status;

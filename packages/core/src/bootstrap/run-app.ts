@@ -1,0 +1,168 @@
+/**
+ * What every app binary does (vk-mock, vk-aci, ...): parse the command line with upstream's flag
+ * and env names, build the provider for each configured node, run them with shared logging,
+ * metrics and API client, and shut down cleanly on SIGINT/SIGTERM. An app is this call plus its
+ * provider factory.
+ */
+import { readFileSync } from 'node:fs';
+import { describeError, isInvalidInput } from '../errors/errors.ts';
+import { HttpKubeClient } from '../kube/http-kube-client.ts';
+import { parseCommandLine } from '../cli/index.ts';
+import type { AppInfo, NodeConfig, VirtualKubeletConfig } from '../cli/index.ts';
+import { createLogger, type Logger, type LogLevel } from '../observability/logger.ts';
+import { VkMetrics } from '../observability/metrics.ts';
+import { serveMetrics, type MetricsEndpoint } from '../observability/metrics-server.ts';
+import type { Provider } from '../provider/contract.ts';
+import { createNode, type VirtualNode } from './create-node.ts';
+
+export interface ProviderContext {
+  readonly node: NodeConfig;
+  readonly config: VirtualKubeletConfig;
+  /** The provider config file's contents, when `--provider-config` names one. */
+  readonly providerConfig: string | undefined;
+  readonly logger: Logger;
+}
+
+export type ProviderFactory = (context: ProviderContext) => Provider | Promise<Provider>;
+
+export interface RunAppOptions {
+  readonly argv?: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  /** Stops the app (tests); SIGINT/SIGTERM do too. */
+  readonly signal?: AbortSignal;
+  readonly stdout?: NodeJS.WritableStream;
+  readonly stderr?: NodeJS.WritableStream;
+}
+
+const LOG_LEVELS: Record<string, LogLevel> = {
+  trace: 'trace',
+  debug: 'debug',
+  info: 'info',
+  warn: 'warn',
+  error: 'error',
+  fatal: 'fatal',
+};
+
+/** Runs the app; resolves with the process exit code. */
+export async function runApp(
+  app: AppInfo,
+  makeProvider: ProviderFactory,
+  options: RunAppOptions = {},
+): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  let parsed;
+  try {
+    parsed = parseCommandLine(
+      [...(options.argv ?? process.argv.slice(2))],
+      options.env ?? process.env,
+      app,
+    );
+  } catch (err) {
+    stderr.write(`${app.name}: ${describeError(err)}\nRun '${app.name} --help' for usage.\n`);
+    return 2;
+  }
+  switch (parsed.kind) {
+    case 'help':
+    case 'version':
+      stdout.write(`${parsed.text}\n`);
+      return 0;
+    case 'providers':
+      (parsed.exitCode === 0 ? stdout : stderr).write(`${parsed.text}\n`);
+      return parsed.exitCode;
+    case 'run':
+      break;
+  }
+  const config = parsed.config;
+  const logger = createLogger({ level: LOG_LEVELS[config.logLevel] ?? 'info' }).child({
+    app: app.name,
+  });
+  for (const warning of parsed.warnings) logger.warn({}, warning);
+
+  const stop = new AbortController();
+  const onSignal = (signal: string): void => {
+    logger.info({ signal }, 'shutting down');
+    stop.abort();
+  };
+  const sigint = (): void => {
+    onSignal('SIGINT');
+  };
+  const sigterm = (): void => {
+    onSignal('SIGTERM');
+  };
+  process.once('SIGINT', sigint);
+  process.once('SIGTERM', sigterm);
+  options.signal?.addEventListener(
+    'abort',
+    () => {
+      stop.abort();
+    },
+    { once: true },
+  );
+
+  let metricsEndpoint: MetricsEndpoint | undefined;
+  let client: HttpKubeClient | undefined;
+  try {
+    const metrics = new VkMetrics();
+    client = await HttpKubeClient.fromKubeconfig({
+      ...(config.kubeconfig !== undefined ? { path: config.kubeconfig } : { inCluster: true }),
+      userAgent: `${app.name}/${app.version}`,
+      // 0 QPS means unthrottled (benchmarks).
+      qps: config.kubeApiQps === 0 ? Infinity : config.kubeApiQps,
+      burst: config.kubeApiBurst,
+      logger,
+    });
+    const nodes: VirtualNode[] = [];
+    for (const node of config.nodes) {
+      const nodeLogger = logger.child({ node: node.nodeName });
+      const provider = await makeProvider({
+        node,
+        config,
+        providerConfig:
+          node.providerConfigPath !== undefined
+            ? readFileSync(node.providerConfigPath, 'utf8')
+            : undefined,
+        logger: nodeLogger,
+      });
+      nodes.push(
+        createNode({
+          provider,
+          client,
+          nodeName: node.nodeName,
+          operatingSystem: node.operatingSystem,
+          kubeletPort: node.kubeletPort,
+          ...(node.internalIP !== undefined ? { internalIP: node.internalIP } : {}),
+          labels: node.labels,
+          taints: node.taints,
+          version: app.version,
+          logger,
+          metrics,
+          podSyncWorkers: config.podSyncWorkers,
+          statusWorkers: config.statusWorkers,
+          maxCreateAttempts: config.maxCreateAttempts,
+          leaseDurationSeconds: config.leaseDurationSeconds,
+          statusIntervalMs: config.nodeStatusIntervalMs,
+          reRegisterNode: config.reRegisterNode,
+          onShutdown: config.onShutdown,
+          startupTimeoutMs: config.startupTimeoutMs,
+          clusterDomain: config.clusterDomain,
+        }),
+      );
+    }
+    if (config.metricsAddr !== '') {
+      metricsEndpoint = await serveMetrics(config.metricsAddr, metrics.registry, () => true);
+      logger.info({ addr: config.metricsAddr, port: metricsEndpoint.port }, 'serving metrics');
+    }
+    await Promise.all(nodes.map(n => n.run(stop.signal)));
+    return 0;
+  } catch (err) {
+    logger.error({ err: describeError(err) }, 'fatal error');
+    return isInvalidInput(err) ? 2 : 1;
+  } finally {
+    stop.abort();
+    process.off('SIGINT', sigint);
+    process.off('SIGTERM', sigterm);
+    await metricsEndpoint?.close();
+    client?.close();
+  }
+}
