@@ -26,3 +26,4 @@ export type { InjectedError, RequestMatch } from './server/faults.ts';
 export type { RequestCount } from './server/request-counter.ts';
 export { TestkitControlClient } from './control-client.ts';
 export { createCertificateSigningRequest } from './pki/index.ts';
+export { startTestkitProcess, type TestkitProcess, type TestkitProcessOptions } from './process.ts';

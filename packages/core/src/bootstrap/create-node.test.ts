@@ -3,7 +3,7 @@ import type { Event, Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpKubeClient } from '../kube/http-kube-client.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
-import { startTestkitProcess, type TestkitProcess } from '../kube/testing.ts';
+import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
 import { createFakeProvider, type FakeProviderState } from '../pod/test-support/fake-provider.ts';
 import { createNode, type VirtualNode } from './create-node.ts';
 

@@ -26,7 +26,7 @@ import { HttpKubeClient } from './http-kube-client.ts';
 import type { RequestInfo } from './kube-client.ts';
 import { listPages } from './list-pager.ts';
 import { Resources, type ResourceRef } from './resource-ref.ts';
-import { startTestkitProcess, type TestkitProcess } from './test-support/testkit-process.ts';
+import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
 import { isStatus, type KubeObject, type WatchEvent } from './types.ts';
 
 const UA = 'kube-client-test';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpKubeClient } from './http-kube-client.ts';
 import type { ReflectorOptions } from './reflector.ts';
 import { startHarness, type Delivery, type Harness } from './test-support/reflector-harness.ts';
-import { startTestkitProcess, type TestkitProcess } from './test-support/testkit-process.ts';
+import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
 
 let kit: TestkitProcess;
 let admin: HttpKubeClient;

@@ -12,7 +12,7 @@ import { HttpKubeClient } from '../http-kube-client.ts';
 import type { RequestInfo } from '../kube-client.ts';
 import { Reflector, type ReflectorOptions } from '../reflector.ts';
 import { Resources, type ResourceRef } from '../resource-ref.ts';
-import type { TestkitProcess } from './testkit-process.ts';
+import type { TestkitProcess } from '@vkubelet/testkit';
 
 export const SELECTOR = 'owner=reflector-test';
 const signal = new AbortController().signal;

@@ -1,17 +1,17 @@
 /**
- * Runs the testkit API server in a process of its own, as integration tests must: the server's
- * work (and its pauses) never share an event loop with the code under test. Faults, request
- * counts and restarts go through `control`.
+ * The testkit API server in a process of its own, for integration tests that must not share an
+ * event loop with the server: spawns the `vk-testkit` bin, waits for its address, and hands back
+ * its kubeconfig, CA, admin token and a control client. Every process started here is killed
+ * when the test process exits, even if a test never stops it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { KubeConfig } from '@kubernetes/client-node';
-import type * as Testkit from '@vkubelet/testkit';
-import type { TestkitControlClient } from '@vkubelet/testkit';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { TestkitControlClient } from './control-client.ts';
 
 export interface TestkitProcessOptions {
   /** BOOKMARK period of watches that allow them (the server's default is 60 s). */
@@ -47,16 +47,9 @@ function installExitHook(): void {
   });
 }
 
-const testkitManifest = (): string =>
-  createRequire(import.meta.url).resolve('@vkubelet/testkit/package.json');
-
+/** The bin sits one level above both `src/` and `dist/`. */
 function testkitBin(): string {
-  return join(dirname(testkitManifest()), 'bin', 'vk-testkit.js');
-}
-
-/** The testkit's module (resolved to its sources under vitest through the `source` condition). */
-async function loadTestkit(): Promise<typeof Testkit> {
-  return import('@vkubelet/testkit');
+  return fileURLToPath(new URL('../bin/vk-testkit.js', import.meta.url));
 }
 
 export async function startTestkitProcess(
@@ -97,10 +90,12 @@ export async function startTestkitProcess(
   try {
     const line = await firstLine(child, options.startTimeoutMs ?? 20_000, () => stderr);
     const announced = JSON.parse(line) as { url: string; pid: number };
-    const kc = new KubeConfig();
-    kc.loadFromString(await readFile(kubeconfigPath, 'utf8'));
-    const caData = kc.getCurrentCluster()?.caData;
-    const token = kc.getCurrentUser()?.token;
+    const kubeconfig = parseYaml(await readFile(kubeconfigPath, 'utf8')) as {
+      clusters?: { cluster?: { 'certificate-authority-data'?: string } }[];
+      users?: { user?: { token?: string } }[];
+    };
+    const caData = kubeconfig.clusters?.[0]?.cluster?.['certificate-authority-data'];
+    const token = kubeconfig.users?.[0]?.user?.token;
     if (caData === undefined || token === undefined) {
       throw new Error('the testkit kubeconfig has no CA data or token');
     }
@@ -111,7 +106,7 @@ export async function startTestkitProcess(
       caPem,
       token,
       pid: announced.pid,
-      control: new (await loadTestkit()).TestkitControlClient({ url: announced.url, caPem, token }),
+      control: new TestkitControlClient({ url: announced.url, caPem, token }),
       stop,
     };
   } catch (err) {

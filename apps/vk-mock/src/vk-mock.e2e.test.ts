@@ -1,0 +1,255 @@
+/**
+ * vk-mock as an operator runs it: a process of its own against a standalone testkit API server,
+ * driven and checked with the real kubectl.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { openSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+const BIN = fileURLToPath(new URL('../bin/vk-mock.js', import.meta.url));
+const NODE = 'vk-e2e';
+
+let server: TestkitProcess;
+let dir: string;
+let vk: ChildProcess | undefined;
+let port = 0;
+
+function kubectl(
+  args: string[],
+  timeoutMs = 60_000,
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise(resolve => {
+    execFile(
+      KUBECTL,
+      ['--kubeconfig', server.kubeconfigPath, ...args],
+      { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+      },
+    );
+  });
+}
+
+async function kubectlOk(args: string[], timeoutMs?: number): Promise<string> {
+  const r = await kubectl(args, timeoutMs);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+  return r.stdout;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const p = (s.address() as { port: number }).port;
+  s.close();
+  return p;
+}
+
+async function startVk(): Promise<void> {
+  const log = openSync(join(dir, 'vk-mock.log'), 'a');
+  vk = spawn(
+    process.execPath,
+    [
+      BIN,
+      '--kubeconfig',
+      server.kubeconfigPath,
+      '--nodename',
+      NODE,
+      '--node-ip',
+      '127.0.0.1',
+      '--metrics-addr',
+      '',
+    ],
+    {
+      stdio: ['ignore', log, log],
+      env: { ...process.env, KUBELET_PORT: String(port) },
+    },
+  );
+}
+
+async function stopVk(signal: NodeJS.Signals): Promise<number | null> {
+  if (!vk || vk.exitCode !== null) return vk?.exitCode ?? null;
+  const exited = once(vk, 'exit');
+  vk.kill(signal);
+  const [code] = (await exited) as [number | null];
+  return code;
+}
+
+function podManifest(prefix: string, count: number): string {
+  return Array.from(
+    { length: count },
+    (_, i) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${prefix}-${i}
+  labels: { app: ${prefix} }
+spec:
+  containers: [{ name: app, image: "nginx:1.27" }]
+  nodeSelector: { type: virtual-kubelet }
+  tolerations: [{ key: virtual-kubelet.io/provider, operator: Exists, effect: NoSchedule }]
+`,
+  ).join('---\n');
+}
+
+interface PodList {
+  items: {
+    metadata: { name: string; uid: string; deletionTimestamp?: string };
+    spec: { nodeName?: string };
+    status: { phase?: string };
+  }[];
+}
+
+async function pods(selector: string): Promise<PodList['items']> {
+  return (JSON.parse(await kubectlOk(['get', 'pods', '-l', selector, '-o', 'json'])) as PodList)
+    .items;
+}
+
+async function until<T>(
+  read: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (ok(v)) return v;
+    if (Date.now() > end)
+      throw new Error(
+        `timed out waiting for ${what}; vk-mock log: ${await readFile(join(dir, 'vk-mock.log'), 'utf8').catch(() => '')}`.slice(
+          0,
+          4000,
+        ),
+      );
+    await new Promise(r => setTimeout(r, 250));
+  }
+}
+
+/** Waits for the Node to exist (kubectl wait fails at once for a missing object), then to be Ready. */
+async function nodeReady(): Promise<void> {
+  await until(
+    () => kubectl(['get', 'node', NODE, '-o', 'name']),
+    r => r.code === 0,
+    `node ${NODE} to exist`,
+  );
+  await kubectlOk(['wait', '--for=condition=Ready', `node/${NODE}`, '--timeout=60s'], 70_000);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vk-mock-e2e-'));
+  server = await startTestkitProcess({ scheduler: true });
+  port = await freePort();
+  await startVk();
+  await nodeReady();
+}, 90_000);
+
+afterAll(async () => {
+  await stopVk('SIGTERM');
+  await server.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('vk-mock with kubectl', () => {
+  it('registers a Ready node that kubectl shows with its taint and labels', async () => {
+    const wide = await kubectlOk(['get', 'node', NODE, '-o', 'wide']);
+    expect(wide).toMatch(
+      new RegExp(`^${NODE}\\s+Ready\\s+agent\\s+\\S+\\s+v1\\.33\\.0-vkubelet-`, 'm'),
+    );
+    const taints = await kubectlOk([
+      'get',
+      'node',
+      NODE,
+      '-o',
+      'jsonpath={.spec.taints[*].key}={.spec.taints[*].value}:{.spec.taints[*].effect}',
+    ]);
+    expect(taints).toBe('virtual-kubelet.io/provider=mock:NoSchedule');
+    const lease = await kubectlOk([
+      'get',
+      'lease',
+      '-n',
+      'kube-node-lease',
+      NODE,
+      '-o',
+      'jsonpath={.spec.holderIdentity}',
+    ]);
+    expect(lease).toBe(NODE);
+  });
+
+  it('runs 50 pods from a manifest and removes them all on delete', async () => {
+    const file = join(dir, 'fifty.yaml');
+    await writeFile(file, podManifest('fifty', 50));
+    await kubectlOk(['apply', '-f', file]);
+    await kubectlOk(
+      ['wait', '--for=condition=Ready', 'pod', '-l', 'app=fifty', '--timeout=90s'],
+      100_000,
+    );
+    const running = await pods('app=fifty');
+    expect(running).toHaveLength(50);
+    expect(running.every(p => p.status.phase === 'Running' && p.spec.nodeName === NODE)).toBe(true);
+    const events = await kubectlOk([
+      'get',
+      'events',
+      '--field-selector',
+      'reason=ProviderCreateSuccess',
+      '-o',
+      'name',
+    ]);
+    expect(events.trim().split('\n').length).toBeGreaterThanOrEqual(50);
+
+    const deleted = await kubectlOk(
+      ['delete', 'pods', '-l', 'app=fifty', '--timeout=90s'],
+      100_000,
+    );
+    expect(deleted.trim().split('\n')).toHaveLength(50);
+    expect(await pods('app=fifty')).toEqual([]);
+  }, 240_000);
+
+  it('survives a SIGKILL in the middle of creating 200 pods: every pod ends Running once, none lost', async () => {
+    const file = join(dir, 'burst.yaml');
+    await writeFile(file, podManifest('burst', 200));
+    await kubectlOk(['apply', '-f', file], 120_000);
+    // Kill it while pods are still being created, then start it again.
+    await until(
+      () => pods('app=burst'),
+      list => list.filter(p => p.status.phase === 'Running').length >= 20,
+      'some burst pods Running',
+    );
+    expect(await stopVk('SIGKILL')).toBeNull();
+    await startVk();
+    const final = await until(
+      () => pods('app=burst'),
+      list => list.length === 200 && list.every(p => p.status.phase === 'Running'),
+      'all 200 burst pods Running',
+      120_000,
+    );
+    expect(new Set(final.map(p => p.metadata.uid)).size).toBe(200);
+    await kubectlOk(['delete', 'pods', '-l', 'app=burst', '--timeout=120s'], 130_000);
+    expect(await pods('app=burst')).toEqual([]);
+  }, 360_000);
+
+  it('registers the Node again after someone deletes it', async () => {
+    const before = await kubectlOk(['get', 'node', NODE, '-o', 'jsonpath={.metadata.uid}']);
+    await kubectlOk(['delete', 'node', NODE]);
+    const after = await until(
+      () => kubectl(['get', 'node', NODE, '-o', 'jsonpath={.metadata.uid}']),
+      r => r.code === 0 && r.stdout !== '' && r.stdout !== before,
+      'the node to come back',
+    );
+    expect(after.stdout).not.toBe(before);
+    await kubectlOk(['wait', '--for=condition=Ready', `node/${NODE}`, '--timeout=60s'], 70_000);
+  }, 120_000);
+
+  it('exits 0 on SIGTERM', async () => {
+    expect(await stopVk('SIGTERM')).toBe(0);
+    await startVk();
+    await nodeReady();
+  }, 90_000);
+});
