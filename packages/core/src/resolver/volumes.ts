@@ -124,52 +124,56 @@ class VolumeResolver {
     this.context = context;
   }
 
-  private async secretFiles(
+  private secretFiles(
     name: string,
     items: readonly KeyToPath[] | undefined,
     optional: boolean,
     defaultMode: number,
   ): Promise<Files> {
-    const { objects, signal } = this.context;
-    let secret;
-    try {
-      secret = await objects.secret(name);
-    } catch (err) {
-      throw readFailure(`secret "${objects.namespace}/${name}"`, err, signal);
-    }
-    if (!secret && !optional) throw new NotFoundError(`secret "${name}" not found`);
-    const entries = secret ? secretEntries(secret) : new Map<string, Uint8Array>();
-    return makePayload(
-      entries,
-      items,
-      defaultMode,
-      optional,
+    const { objects } = this.context;
+    return this.objectFiles(
+      { kind: 'secret', name, read: () => objects.secret(name), entries: secretEntries },
+      { items, optional, defaultMode },
       key => `references non-existent secret key: ${key}`,
     );
   }
 
-  private async configMapFiles(
+  private configMapFiles(
     name: string,
     items: readonly KeyToPath[] | undefined,
     optional: boolean,
     defaultMode: number,
   ): Promise<Files> {
-    const { objects, signal } = this.context;
-    let configMap;
-    try {
-      configMap = await objects.configMap(name);
-    } catch (err) {
-      throw readFailure(`configmap "${objects.namespace}/${name}"`, err, signal);
-    }
-    if (!configMap && !optional) throw new NotFoundError(`configmap "${name}" not found`);
-    const entries = configMap ? configMapEntries(configMap) : new Map<string, Uint8Array>();
-    return makePayload(
-      entries,
-      items,
-      defaultMode,
-      optional,
+    const { objects } = this.context;
+    return this.objectFiles(
+      { kind: 'configmap', name, read: () => objects.configMap(name), entries: configMapEntries },
+      { items, optional, defaultMode },
       key => `configmap references non-existent config key: ${key}`,
     );
+  }
+
+  /** Reads a secret or configMap once and lays its keys out as files (kubelet rules for missing ones). */
+  private async objectFiles<T>(
+    source: {
+      kind: 'secret' | 'configmap';
+      name: string;
+      read: () => Promise<T | undefined>;
+      entries: (object: T) => Map<string, Uint8Array>;
+    },
+    layout: { items: readonly KeyToPath[] | undefined; optional: boolean; defaultMode: number },
+    missingKey: (key: string) => string,
+  ): Promise<Files> {
+    const { objects, signal } = this.context;
+    let object: T | undefined;
+    try {
+      object = await source.read();
+    } catch (err) {
+      throw readFailure(`${source.kind} "${objects.namespace}/${source.name}"`, err, signal);
+    }
+    if (!object && !layout.optional)
+      throw new NotFoundError(`${source.kind} "${source.name}" not found`);
+    const entries = object ? source.entries(object) : new Map<string, Uint8Array>();
+    return makePayload(entries, layout.items, layout.defaultMode, layout.optional, missingKey);
   }
 
   private downwardFiles(
