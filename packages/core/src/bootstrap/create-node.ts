@@ -264,7 +264,12 @@ export class VirtualNode {
           },
         },
       });
-      return { pod: resolved.pod, volumes: resolved.volumes, deferredEnv: resolved.deferredEnv };
+      return {
+        pod: resolved.pod,
+        volumes: resolved.volumes,
+        deferredEnv: resolved.deferredEnv,
+        ...(resolved.refreshAt !== undefined ? { refreshAt: resolved.refreshAt } : {}),
+      };
     };
   }
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, NotFoundError, TransientError } from '../errors/errors.ts';
 import { silentLogger } from '../observability/logger.ts';
+import type { Provider } from '../provider/contract.ts';
 import { PodController, type PodControllerOptions } from './pod-controller.ts';
 import { FakeCluster } from './test-support/fake-cluster.ts';
 import { createFakeProvider, type FakeProviderState } from './test-support/fake-provider.ts';
@@ -30,11 +31,11 @@ afterEach(async () => {
 function start(
   push: boolean,
   options: Partial<PodControllerOptions> = {},
-  before?: (h: Omit<Harness, 'stop' | 'controller'>) => void,
+  before?: (h: Omit<Harness, 'stop' | 'controller'> & { provider: Provider }) => void,
 ): Harness {
   const cluster = new FakeCluster();
   const { provider, state } = createFakeProvider({ push });
-  before?.({ cluster, state });
+  before?.({ cluster, state, provider });
   const controller = new PodController({
     nodeName: 'vk',
     provider,
@@ -329,6 +330,50 @@ describe.each([
 });
 
 describe('PodController specifics', () => {
+  it('refreshes volume contents before tokens expire, for providers that update them in place', async () => {
+    const updates: string[] = [];
+    let generation = 0;
+    const h = start(
+      true,
+      {
+        resolve: async pod => {
+          generation += 1;
+          const token = new TextEncoder().encode(`token-${generation}`);
+          return {
+            pod,
+            volumes: new Map([
+              [
+                'kube-api-access',
+                {
+                  kind: 'projected' as const,
+                  files: new Map([['token', { data: token, mode: 0o644 }]]),
+                },
+              ],
+            ]),
+            deferredEnv: [],
+            refreshAt: new Date(Date.now() + 40),
+          };
+        },
+      },
+      ({ provider }) => {
+        provider.updatePodVolumes = async (_pod, volumes) => {
+          updates.push(
+            new TextDecoder().decode(volumes.get('kube-api-access')?.files.get('token')?.data),
+          );
+        };
+      },
+    );
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => updates.length >= 2);
+    expect(updates.slice(0, 2)).toEqual(['token-2', 'token-3']);
+    h.cluster.userDelete('default/web', 0);
+    await until(() => !h.state.pods.has('default/web'));
+    const after = updates.length;
+    await settle(150);
+    expect(updates.length).toBeLessThanOrEqual(after + 1);
+  });
+
   it('a notification that arrives before the cache has the pod is not lost (31)', async () => {
     const h = start(true);
     await h.controller.ready;

@@ -36,6 +36,8 @@ export interface ResolvedForProvider {
   readonly pod: Pod;
   readonly volumes: PodContext['volumes'];
   readonly deferredEnv: PodContext['deferredEnv'];
+  /** When the volume contents go stale (a service-account token nears expiry). */
+  readonly refreshAt?: Date;
 }
 
 export type PodResolver = (pod: Pod, signal: AbortSignal) => Promise<ResolvedForProvider>;
@@ -82,6 +84,8 @@ export class PodController {
   private readonly o: PodControllerOptions;
   private readonly sync: WorkQueue;
   private readonly status: WorkQueue;
+  /** Re-resolves volume contents before their tokens expire. */
+  private readonly volumes: WorkQueue;
   /** What we created or updated in the provider, per key. */
   private readonly applied = new Map<string, Applied>();
   /** The last API pod seen per key, to delete from the provider after the API object is gone. */
@@ -114,6 +118,7 @@ export class PodController {
       },
     });
     this.status = new WorkQueue({ name: 'pod-status', ...common });
+    this.volumes = new WorkQueue({ name: 'pod-volumes', ...common });
     this.ready = new Promise(resolve => {
       this.resolveReady = resolve;
     });
@@ -166,6 +171,7 @@ export class PodController {
     const loops: Promise<void>[] = [
       this.sync.run((key, s) => this.syncPod(key, s), this.o.syncWorkers ?? 10, signal),
       this.status.run((key, s) => this.writeStatus(key, s), this.o.statusWorkers ?? 4, signal),
+      this.volumes.run((key, s) => this.refreshVolumes(key, s), 2, signal),
     ];
     if (!hasPodNotifier(provider)) loops.push(this.poll(signal));
     await Promise.all(loops);
@@ -279,6 +285,7 @@ export class PodController {
       throw err;
     }
     this.applied.set(key, { uid: uidOf(pod) ?? '', fingerprint, pod });
+    this.scheduleRefresh(key, resolved.refreshAt);
     this.o.events.record(
       pod,
       'Normal',
@@ -286,6 +293,40 @@ export class PodController {
       `${verb} pod in provider successfully`,
     );
     log.debug({}, `provider ${verb.toLowerCase()}d the pod`);
+  }
+
+  private scheduleRefresh(key: string, at: Date | undefined): void {
+    if (at === undefined) return;
+    this.volumes.addAfter(key, Math.max(0, at.getTime() - Date.now()));
+  }
+
+  /**
+   * Fresh tokens (and secret/configMap contents) for a running pod, handed to providers that can
+   * update volumes in place, as the kubelet rewrites projected token files before they expire.
+   */
+  private async refreshVolumes(key: string, signal: AbortSignal): Promise<void> {
+    const pod = this.lookupKey(key);
+    const applied = this.applied.get(key);
+    if (
+      !pod ||
+      !applied ||
+      applied.uid !== uidOf(pod) ||
+      pod.metadata?.deletionTimestamp !== undefined ||
+      isTerminal(pod)
+    )
+      return;
+    const provider = this.o.provider;
+    const resolved = await (this.o.resolve ?? passThroughResolver)(pod, signal);
+    if (provider.updatePodVolumes) {
+      const update = provider.updatePodVolumes.bind(provider);
+      await this.call('updatePodVolumes', signal, s => update(resolved.pod, resolved.volumes, s));
+    } else {
+      this.o.logger.debug(
+        { pod: key },
+        'provider cannot update volumes in place: token files are not refreshed',
+      );
+    }
+    this.scheduleRefresh(key, resolved.refreshAt);
   }
 
   private async deleteInProvider(pod: Pod, signal: AbortSignal, withEvents = false): Promise<void> {
@@ -328,6 +369,7 @@ export class PodController {
     this.configErrors.delete(key);
     this.sync.forget(key);
     this.status.forget(key);
+    this.volumes.forget(key);
   }
 
   private async writeStatus(key: string, signal: AbortSignal): Promise<void> {
