@@ -78,6 +78,12 @@ export async function runApp(
     app: app.name,
   });
   for (const warning of parsed.warnings) logger.warn({}, warning);
+  if (config.tracing.exporters.length > 0) {
+    logger.warn(
+      { exporters: config.tracing.exporters },
+      'tracing is not implemented yet: no traces are sent',
+    );
+  }
 
   const stop = new AbortController();
   const onSignal = (signal: string): void => {

@@ -42,8 +42,8 @@ ${wrap(`${NODE_KEYS.join(', ')}; each overrides the top level, and kubeletPort d
       providerConfig: b.toml
       registerWithTaints: ["dedicated=batch:NoSchedule"]
 
-Tracing: only OTLP export is implemented; the endpoint comes from the standard
-OTEL_EXPORTER_OTLP_* environment variables.
+Tracing: the flags are validated (otlp is the only exporter accepted), but sending traces
+is not implemented yet: a configured exporter is reported in the log and nothing is sent.
 
 Also accepted and ignored, for upstream compatibility: --klog.<flag> (klog's flags).`;
 }

@@ -124,7 +124,7 @@ describe('help', () => {
     ],
     [
       '--trace-exporter <names>',
-      "Trace exporters, comma-separated; only otlp is implemented, not upstream's jaeger, ocagent or zpages (repeatable, default: none, tracing off)",
+      "Trace exporters, comma-separated; only otlp is accepted (not upstream's jaeger, ocagent or zpages), and sending is not implemented yet (repeatable, default: none, tracing off)",
     ],
     [
       '--enable-node-lease',
@@ -185,8 +185,8 @@ consecutive ports. Example:
       providerConfig: b.toml
       registerWithTaints: ["dedicated=batch:NoSchedule"]
 
-Tracing: only OTLP export is implemented; the endpoint comes from the standard
-OTEL_EXPORTER_OTLP_* environment variables.
+Tracing: the flags are validated (otlp is the only exporter accepted), but sending traces
+is not implemented yet: a configured exporter is reported in the log and nothing is sent.
 
 Also accepted and ignored, for upstream compatibility: --klog.<flag> (klog's flags).`);
   });
@@ -211,7 +211,7 @@ General:
 
   it('the example in the help is a working config file', () => {
     const example = help
-      .slice(help.indexOf('  kubeconfig:'), help.indexOf('\n\nTracing: only'))
+      .slice(help.indexOf('  kubeconfig:'), help.indexOf('\n\nTracing: the flags'))
       .replace(/^ {2}/gm, '');
     const io = {
       readFile: () => example,

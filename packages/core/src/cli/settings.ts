@@ -484,7 +484,7 @@ export const SETTINGS = {
     scope: 'global',
     shape: 'repeatable',
     valueName: 'names',
-    help: "Trace exporters, comma-separated; only otlp is implemented, not upstream's jaeger, ocagent or zpages",
+    help: "Trace exporters, comma-separated; only otlp is accepted (not upstream's jaeger, ocagent or zpages), and sending is not implemented yet",
     defaultHelp: 'none, tracing off',
     parse: traceExporters,
   }),
