@@ -165,6 +165,8 @@ export class WorkQueue {
     };
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
+    // Dashboards see every queue from the start, not only once work arrives.
+    this.reportDepth();
     try {
       await Promise.all(Array.from({ length: workers }, () => this.loop(worker, signal)));
     } finally {

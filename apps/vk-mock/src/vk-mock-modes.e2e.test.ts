@@ -1,0 +1,168 @@
+/**
+ * vk-mock in its other modes: a provider that cannot push status (the core polls it), several
+ * virtual nodes from one process and one config file, and the Prometheus metrics endpoint.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { openSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+const BIN = fileURLToPath(new URL('../bin/vk-mock.js', import.meta.url));
+
+let server: TestkitProcess;
+let dir: string;
+let vk: ChildProcess;
+let metricsPort = 0;
+
+function kubectl(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise(resolve => {
+    execFile(
+      KUBECTL,
+      ['--kubeconfig', server.kubeconfigPath, ...args],
+      { timeout: 60_000 },
+      (err, stdout, stderr) => {
+        resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+      },
+    );
+  });
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  s.listen(0, '127.0.0.1');
+  await once(s, 'listening');
+  const p = (s.address() as { port: number }).port;
+  s.close();
+  return p;
+}
+
+async function until(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end)
+      throw new Error(
+        `timed out waiting for ${what}: ${(await readFile(join(dir, 'vk.log'), 'utf8').catch(() => '')).slice(-3000)}`,
+      );
+    await new Promise(r => setTimeout(r, 200));
+  }
+}
+
+const nodeReady = async (name: string): Promise<boolean> =>
+  (
+    await kubectl([
+      'get',
+      'node',
+      name,
+      '-o',
+      'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+    ])
+  ).stdout === 'True';
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vk-mock-modes-'));
+  server = await startTestkitProcess();
+  metricsPort = await freePort();
+  const [p1, p2] = [await freePort(), await freePort()];
+  await writeFile(
+    join(dir, 'vk.yaml'),
+    `kubeconfig: ${server.kubeconfigPath}
+metricsAddr: "127.0.0.1:${metricsPort}"
+providerConfig: ${join(dir, 'mock.json')}
+nodes:
+  - nodeName: vk-push
+    kubeletPort: ${p1}
+  - nodeName: vk-poll
+    kubeletPort: ${p2}
+`,
+  );
+  await writeFile(
+    join(dir, 'mock.json'),
+    JSON.stringify({ 'vk-push': { cpu: '4' }, 'vk-poll': { cpu: '8', pushStatus: false } }),
+  );
+  const log = openSync(join(dir, 'vk.log'), 'a');
+  vk = spawn(process.execPath, [BIN, '--config', join(dir, 'vk.yaml')], {
+    stdio: ['ignore', log, log],
+  });
+  await until(
+    async () => (await nodeReady('vk-push')) && (await nodeReady('vk-poll')),
+    'both nodes Ready',
+  );
+}, 90_000);
+
+afterAll(async () => {
+  if (vk.exitCode === null) {
+    const exited = once(vk, 'exit');
+    vk.kill('SIGTERM');
+    await exited;
+  }
+  await server.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('vk-mock modes', () => {
+  it('serves two virtual nodes from one process, each with its own capacity, lease and port', async () => {
+    const capacity = await kubectl([
+      'get',
+      'nodes',
+      'vk-push',
+      'vk-poll',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.status.capacity.cpu}:{.status.daemonEndpoints.kubeletEndpoint.Port} {end}',
+    ]);
+    const pairs = capacity.stdout.trim().split(' ');
+    expect(pairs.map(p => p.split(':')[0])).toEqual(['vk-push=4', 'vk-poll=8']);
+    expect(new Set(pairs.map(p => p.split(':')[1])).size).toBe(2);
+    const leases = await kubectl([
+      'get',
+      'leases',
+      '-n',
+      'kube-node-lease',
+      '-o',
+      'jsonpath={.items[*].spec.holderIdentity}',
+    ]);
+    expect(leases.stdout.split(' ').sort()).toEqual(['vk-poll', 'vk-push']);
+  });
+
+  it('runs and deletes a pod on a provider that cannot push status (the core polls it)', async () => {
+    const created = await kubectl([
+      'run',
+      'polled',
+      '--image=nginx:1.27',
+      '--overrides',
+      JSON.stringify({ spec: { nodeName: 'vk-poll' } }),
+    ]);
+    expect(created.stdout).toBe('pod/polled created\n');
+    await until(
+      async () =>
+        (await kubectl(['get', 'pod', 'polled', '-o', 'jsonpath={.status.phase}'])).stdout ===
+        'Running',
+      'the polled pod Running',
+    );
+    const ip = await kubectl(['get', 'pod', 'polled', '-o', 'jsonpath={.status.podIP}']);
+    expect(ip.stdout).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const deleted = await kubectl(['delete', 'pod', 'polled', '--timeout=60s']);
+    expect(deleted.stdout).toBe('pod "polled" deleted\n');
+    expect((await kubectl(['get', 'pod', 'polled'])).stderr).toContain('pods "polled" not found');
+  }, 90_000);
+
+  it('exposes its own Prometheus metrics, labelled by node', async () => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(text).toMatch(/vkubelet_queue_depth\{node="vk-push",queue="pod-sync"\} \d+/);
+    expect(text).toMatch(/vkubelet_lease_renew_lateness_seconds_count\{node="vk-poll"\} [1-9]/);
+    expect(text).toMatch(
+      /vkubelet_provider_call_duration_seconds_count\{node="vk-poll",call="createPod",outcome="ok"\} 1/,
+    );
+    expect(text).toContain('vkubelet_process_resident_memory_bytes');
+  });
+});
