@@ -51,6 +51,15 @@ say(`  API server  ${server.url}`);
 say(`  kubeconfig  ${kubeconfigPath}`);
 
 const kubeletPort = await freePort(10250);
+// The kubelet API's serving certificate, and the CA its clients (the API server) present, from the testkit's CA.
+const serving = await server.issueServingCertificate({
+  commonName: nodeName,
+  dnsNames: [nodeName],
+  ipAddresses: ['127.0.0.1'],
+});
+await writeFile(join(dir, 'kubelet.crt'), serving.certPem);
+await writeFile(join(dir, 'kubelet.key'), serving.keyPem, { mode: 0o600 });
+await writeFile(join(dir, 'ca.crt'), server.caPem);
 say(`vkubelet: starting vk-mock (node ${nodeName}, kubelet port ${kubeletPort})...`);
 const logFile = join(dir, 'vk-mock.log');
 const { openSync } = await import('node:fs');
@@ -127,6 +136,8 @@ say('  kubectl get nodes -o wide');
 say('  kubectl apply -f examples/pod.yaml');
 say('  kubectl get pods -o wide -w');
 say('  kubectl describe pod example');
+say('  kubectl logs example --tail=3');
+say(`  kubectl get --raw /api/v1/nodes/${nodeName}/proxy/stats/summary`);
 say('  kubectl delete -f examples/pod.yaml');
 say('');
 say('Press Ctrl-C to stop.');

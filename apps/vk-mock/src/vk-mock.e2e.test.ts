@@ -70,7 +70,13 @@ async function startVk(): Promise<void> {
     ],
     {
       stdio: ['ignore', log, log],
-      env: { ...process.env, KUBELET_PORT: String(port) },
+      env: {
+        ...process.env,
+        KUBELET_PORT: String(port),
+        APISERVER_CERT_LOCATION: join(dir, 'kubelet.crt'),
+        APISERVER_KEY_LOCATION: join(dir, 'kubelet.key'),
+        APISERVER_CA_CERT_LOCATION: join(dir, 'ca.crt'),
+      },
     },
   );
 }
@@ -147,6 +153,13 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vk-mock-e2e-'));
   server = await startTestkitProcess({ scheduler: true });
   port = await freePort();
+  const serving = await server.control.servingCertificate({
+    commonName: NODE,
+    ipAddresses: ['127.0.0.1'],
+  });
+  await writeFile(join(dir, 'kubelet.crt'), serving.certPem);
+  await writeFile(join(dir, 'kubelet.key'), serving.keyPem);
+  await writeFile(join(dir, 'ca.crt'), server.caPem);
   await startVk();
   await nodeReady();
 }, 90_000);
@@ -182,6 +195,48 @@ describe('vk-mock with kubectl', () => {
     ]);
     expect(lease).toBe(NODE);
   });
+
+  it('serves the kubelet API through the API server: logs, /pods, stats and metrics agree with the mock', async () => {
+    const file = join(dir, 'logs.yaml');
+    await writeFile(file, podManifest('logs', 1));
+    await kubectlOk(['apply', '-f', file]);
+    await until(
+      () => pods('app=logs'),
+      list => list[0]?.status.phase === 'Running',
+      'the logs pod Running',
+    );
+    // The mock writes a line per interval from the pod's start: wait for two, then take the last two.
+    await until(
+      () => kubectlOk(['logs', 'logs-0']),
+      out => out.trim().split('\n').length >= 3,
+      'three log lines',
+    );
+    const logs = await kubectlOk(['logs', 'logs-0', '--tail=2']);
+    expect(logs.trim().split('\n')).toHaveLength(2);
+    expect(logs).toMatch(/^\S+Z app line \d+$/m);
+    // --timestamps puts the kubelet's own RFC 3339 stamp before each line.
+    const stamped = await kubectlOk(['logs', 'logs-0', '--tail=1', '--timestamps']);
+    expect(stamped).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z \S+Z app line \d+\n$/);
+    const podList = JSON.parse(
+      await kubectlOk(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/pods`]),
+    ) as PodList & { kind: string };
+    expect(podList.kind).toBe('PodList');
+    expect(podList.items.map(p => p.metadata.name)).toContain('logs-0');
+    const summary = JSON.parse(
+      await kubectlOk(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/stats/summary`]),
+    ) as { node: { nodeName: string }; pods: { podRef: { name: string } }[] };
+    expect(summary.node.nodeName).toBe(NODE);
+    expect(summary.pods.map(p => p.podRef.name)).toContain('logs-0');
+    const metrics = await kubectlOk([
+      'get',
+      '--raw',
+      `/api/v1/nodes/${NODE}/proxy/metrics/resource`,
+    ]);
+    expect(metrics).toMatch(/pod_cpu_usage_seconds_total\{namespace="default",pod="logs-0"\}/);
+    const missing = await kubectl(['logs', 'logs-0', '-c', 'nope']);
+    expect(missing.stderr).toContain('container nope is not valid for pod logs-0');
+    await kubectlOk(['delete', '-f', file]);
+  }, 120_000);
 
   it('runs 50 pods from a manifest and removes them all on delete', async () => {
     const file = join(dir, 'fifty.yaml');

@@ -58,6 +58,17 @@ export class TestkitControlClient {
     }>;
   }
 
+  servingCertificate(options: {
+    commonName: string;
+    dnsNames?: readonly string[];
+    ipAddresses?: readonly string[];
+  }): Promise<{ certPem: string; keyPem: string }> {
+    return this.call('POST', '/testkit/v1/serving-certificates', options) as Promise<{
+      certPem: string;
+      keyPem: string;
+    }>;
+  }
+
   private call(method: string, path: string, body?: unknown): Promise<unknown> {
     const url = new URL(path, this.endpoint.url);
     const payload = body === undefined ? undefined : JSON.stringify(body);

@@ -13,6 +13,8 @@ import { createLogger, type Logger, type LogLevel } from '../observability/logge
 import { VkMetrics } from '../observability/metrics.ts';
 import { serveMetrics, type MetricsEndpoint } from '../observability/metrics-server.ts';
 import type { Provider } from '../provider/contract.ts';
+import { KubeletApiServer } from '../kubelet-api/server.ts';
+import { kubeSubjectAccessReviewer, kubeTokenReviewer } from '../kubelet-api/kube-reviews.ts';
 import { createNode, type VirtualNode } from './create-node.ts';
 
 export interface ProviderContext {
@@ -108,6 +110,7 @@ export async function runApp(
 
   let metricsEndpoint: MetricsEndpoint | undefined;
   let client: HttpKubeClient | undefined;
+  const kubeletApis: KubeletApiServer[] = [];
   try {
     const metrics = new VkMetrics();
     client = await HttpKubeClient.fromKubeconfig({
@@ -119,6 +122,7 @@ export async function runApp(
       logger,
     });
     const nodes: VirtualNode[] = [];
+    const providers: Provider[] = [];
     for (const node of config.nodes) {
       const nodeLogger = logger.child({ node: node.nodeName });
       const provider = await makeProvider({
@@ -130,6 +134,7 @@ export async function runApp(
             : undefined,
         logger: nodeLogger,
       });
+      providers.push(provider);
       nodes.push(
         createNode({
           provider,
@@ -155,6 +160,42 @@ export async function runApp(
         }),
       );
     }
+    const tls = config.tls;
+    if (tls.servingCertMode === 'file' && tls.certFile !== undefined && tls.keyFile !== undefined) {
+      for (const [i, node] of nodes.entries()) {
+        const nodeConfig = config.nodes[i];
+        const provider = providers[i];
+        if (!nodeConfig || !provider) continue;
+        const api = new KubeletApiServer({
+          nodeName: node.nodeName,
+          provider,
+          listPods: () => node.listPods(),
+          tls: {
+            serving: { certFile: tls.certFile, keyFile: tls.keyFile },
+            ...(tls.clientCAFile !== undefined ? { clientCa: { file: tls.clientCAFile } } : {}),
+          },
+          port: nodeConfig.kubeletPort,
+          authentication: {
+            ...(config.auth.authenticationTokenWebhook
+              ? { reviewToken: kubeTokenReviewer(client) }
+              : {}),
+            anonymous: config.auth.anonymousAuth,
+          },
+          authorization:
+            config.auth.authorizationMode === 'AlwaysAllow'
+              ? 'AlwaysAllow'
+              : kubeSubjectAccessReviewer(client),
+          logger: logger.child({ node: node.nodeName, component: 'kubelet-api' }),
+        });
+        await api.start(stop.signal);
+        kubeletApis.push(api);
+      }
+    } else {
+      logger.warn(
+        { mode: tls.servingCertMode },
+        'kubelet API not started: only serving certificates from files are implemented so far (APISERVER_CERT_LOCATION, APISERVER_KEY_LOCATION); kubectl logs, exec and top will not reach this node',
+      );
+    }
     if (config.metricsAddr !== '') {
       metricsEndpoint = await serveMetrics(config.metricsAddr, metrics.registry, () => true);
       logger.info({ addr: config.metricsAddr, port: metricsEndpoint.port }, 'serving metrics');
@@ -168,6 +209,7 @@ export async function runApp(
     stop.abort();
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
+    await Promise.all(kubeletApis.map(api => api.close()));
     await metricsEndpoint?.close();
     client?.close();
   }

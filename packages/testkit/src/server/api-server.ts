@@ -241,6 +241,19 @@ export class TestApiServer {
     return this.ca.issueClientCertificate({ user, groups });
   }
 
+  /** A serving certificate signed by the server's CA (a kubelet's, for tests and demos). */
+  issueServingCertificate(options: {
+    commonName: string;
+    dnsNames?: readonly string[];
+    ipAddresses?: readonly string[];
+  }): Promise<IssuedCertificate> {
+    return this.ca.issueServerCertificate({
+      commonName: options.commonName,
+      dnsNames: [...(options.dnsNames ?? [])],
+      ipAddresses: [...(options.ipAddresses ?? [])],
+    });
+  }
+
   /** Drops every connection and stops answering for `downtimeMs`, keeping all data. */
   async restart(options: { downtimeMs?: number } = {}): Promise<void> {
     await this.close();

@@ -29,6 +29,11 @@ export interface Controllable {
     user: string,
     groups?: readonly string[],
   ): Promise<{ certPem: string; keyPem: string }>;
+  issueServingCertificate(options: {
+    commonName: string;
+    dnsNames?: readonly string[];
+    ipAddresses?: readonly string[];
+  }): Promise<{ certPem: string; keyPem: string }>;
 }
 
 /** A fault operation as sent to POST /testkit/v1/faults. */
@@ -139,6 +144,22 @@ export async function handleControl(
       throw ApiError.badRequest('expected {user, groups?}');
     const groups = Array.isArray(body.groups) ? body.groups.map(String) : [];
     sendJson(res, 200, await target.issueClientCertificate(body.user, groups));
+    return;
+  }
+  if (path === '/testkit/v1/serving-certificates' && method === 'POST') {
+    const body = await readBody(req);
+    if (!isPlainObject(body) || typeof body.commonName !== 'string')
+      throw ApiError.badRequest('expected {commonName, dnsNames?, ipAddresses?}');
+    const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+    sendJson(
+      res,
+      200,
+      await target.issueServingCertificate({
+        commonName: body.commonName,
+        dnsNames: list(body.dnsNames),
+        ipAddresses: list(body.ipAddresses),
+      }),
+    );
     return;
   }
   throw new ApiError(404, 'NotFound', `no testkit control endpoint ${method} ${path}`);
