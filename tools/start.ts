@@ -77,7 +77,16 @@ const vk: ChildProcess = spawn(
     '--metrics-addr',
     '',
   ],
-  { stdio: ['ignore', log, log], env: { ...process.env, KUBELET_PORT: String(kubeletPort) } },
+  {
+    stdio: ['ignore', log, log],
+    env: {
+      ...process.env,
+      KUBELET_PORT: String(kubeletPort),
+      APISERVER_CERT_LOCATION: join(dir, 'kubelet.crt'),
+      APISERVER_KEY_LOCATION: join(dir, 'kubelet.key'),
+      APISERVER_CA_CERT_LOCATION: join(dir, 'ca.crt'),
+    },
+  },
 );
 say(`  logs        ${logFile}`);
 
