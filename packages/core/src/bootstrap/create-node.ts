@@ -25,6 +25,8 @@ export interface CreateNodeOptions {
   readonly provider: Provider;
   /** The client for pod, event and object traffic (rate limited as configured). */
   readonly client: KubeClient;
+  /** Events go through this client; the kubelet limits them apart from other traffic (`--event-qps`). */
+  readonly eventClient?: KubeClient;
   /** The lease and node-status lane; by default `client.lane('node', { qps: 5, burst: 10 })`. */
   readonly nodeClient?: KubeClient;
   readonly nodeName: string;
@@ -88,7 +90,7 @@ export class VirtualNode {
     const client = options.client;
     const nodeClient = options.nodeClient ?? client.lane('node', { qps: 5, burst: 10 });
     this.events = new EventRecorder({
-      sink: eventSinkOver(client),
+      sink: eventSinkOver(options.eventClient ?? client),
       component: 'virtual-kubelet',
       host: options.nodeName,
       logger: this.logger,

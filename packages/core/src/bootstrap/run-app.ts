@@ -121,6 +121,11 @@ export async function runApp(
       burst: config.kubeApiBurst,
       logger,
     });
+    // Events on a lane of their own, as the kubelet's --event-qps: they never eat the pods' budget.
+    const eventClient = client.lane(
+      'events',
+      config.kubeApiQps === 0 ? { qps: Infinity } : { qps: 50, burst: 100 },
+    );
     const nodes: VirtualNode[] = [];
     const providers: Provider[] = [];
     for (const node of config.nodes) {
@@ -139,6 +144,7 @@ export async function runApp(
         createNode({
           provider,
           client,
+          eventClient,
           nodeName: node.nodeName,
           operatingSystem: node.operatingSystem,
           kubeletPort: node.kubeletPort,
