@@ -38,6 +38,25 @@ function kubectl(
   });
 }
 
+function kubectlEnv(
+  args: string[],
+  env: Record<string, string>,
+  input?: string,
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise(resolve => {
+    const child = execFile(
+      KUBECTL,
+      ['--kubeconfig', server.kubeconfigPath, ...args],
+      { timeout: 30_000, env: { ...process.env, ...env } },
+      (err, stdout, stderr) => {
+        resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+      },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+    else child.stdin?.end();
+  });
+}
+
 async function kubectlOk(args: string[], timeoutMs?: number): Promise<string> {
   const r = await kubectl(args, timeoutMs);
   if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
@@ -233,6 +252,17 @@ describe('vk-mock with kubectl', () => {
       `/api/v1/nodes/${NODE}/proxy/metrics/resource`,
     ]);
     expect(metrics).toMatch(/pod_cpu_usage_seconds_total\{namespace="default",pod="logs-0"\}/);
+    // exec over WebSocket (kubectl's default) and over SPDY, with exit codes propagated.
+    for (const websockets of ['true', 'false']) {
+      const env = { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: websockets };
+      const echo = await kubectlEnv(['exec', 'logs-0', '--', 'echo', 'hello', 'world'], env);
+      expect([echo.code, echo.stdout]).toEqual([0, 'hello world\n']);
+      const failing = await kubectlEnv(['exec', 'logs-0', '--', 'sh', '-c', 'exit 3'], env);
+      expect(failing.code).toBe(3);
+      expect(failing.stderr).toContain('command terminated with exit code 3');
+      const piped = await kubectlEnv(['exec', '-i', 'logs-0', '--', 'cat'], env, 'through stdin\n');
+      expect(piped.stdout).toBe('through stdin\n');
+    }
     const missing = await kubectl(['logs', 'logs-0', '-c', 'nope']);
     expect(missing.stderr).toContain('container nope is not valid for pod logs-0');
     await kubectlOk(['delete', '-f', file]);
