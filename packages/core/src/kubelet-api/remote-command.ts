@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { describeError } from '../errors/errors.ts';
 import type { AttachIO, ExecResult, Provider, TerminalSize } from '../provider/contract.ts';
 import { HttpError } from './http-errors.ts';
@@ -114,9 +114,10 @@ async function serveSpdy(
   const stdout = byType.get('stdout');
   const stderr = byType.get('stderr');
   const resize = byType.get('resize');
+  const stdin = options.stdin ? byType.get('stdin') : undefined;
   const io: AttachIO = {
     tty: options.tty,
-    ...(options.stdin && byType.get('stdin') ? { stdin: byType.get('stdin') as Readable } : {}),
+    ...(stdin ? { stdin } : {}),
     ...(stdout ? { stdout } : {}),
     ...(stderr && !options.tty ? { stderr } : {}),
     ...(resize ? { resize: resizeEvents(resize) } : {}),
