@@ -6,7 +6,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -117,7 +117,7 @@ metadata:
   name: ${prefix}-${i}
   labels: { app: ${prefix} }
 spec:
-  containers: [{ name: app, image: "nginx:1.27" }]
+  containers: [{ name: app, image: "nginx:1.27", ports: [{ containerPort: 8080 }] }]
   nodeSelector: { type: virtual-kubelet }
   tolerations: [{ key: virtual-kubelet.io/provider, operator: Exists, effect: NoSchedule }]
 `,
@@ -262,6 +262,42 @@ describe('vk-mock with kubectl', () => {
       expect(failing.stderr).toContain('command terminated with exit code 3');
       const piped = await kubectlEnv(['exec', '-i', 'logs-0', '--', 'cat'], env, 'through stdin\n');
       expect(piped.stdout).toBe('through stdin\n');
+    }
+    // port-forward over SPDY and over the WebSocket tunnel: bytes go both ways (the mock echoes).
+    for (const websockets of ['false', 'true']) {
+      const local = await freePort();
+      const pf = spawn(
+        KUBECTL,
+        ['--kubeconfig', server.kubeconfigPath, 'port-forward', 'pod/logs-0', `${local}:8080`],
+        {
+          env: { ...process.env, KUBECTL_PORT_FORWARD_WEBSOCKETS: websockets },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      try {
+        let out = '';
+        pf.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        await until(
+          async () => out,
+          o => o.includes('Forwarding from'),
+          'port-forward to listen',
+          15_000,
+        );
+        const echoed = await new Promise<string>((resolve, reject) => {
+          const c = createConnection(local, '127.0.0.1', () => {
+            c.end('ping over port-forward');
+          });
+          let got = '';
+          c.on('data', d => (got += d.toString()));
+          c.on('end', () => {
+            resolve(got);
+          });
+          c.on('error', reject);
+        });
+        expect(echoed).toBe('ping over port-forward');
+      } finally {
+        pf.kill();
+      }
     }
     const missing = await kubectl(['logs', 'logs-0', '-c', 'nope']);
     expect(missing.stderr).toContain('container nope is not valid for pod logs-0');

@@ -13,6 +13,7 @@ import { createLogger, type Logger, type LogLevel } from '../observability/logge
 import { VkMetrics } from '../observability/metrics.ts';
 import { serveMetrics, type MetricsEndpoint } from '../observability/metrics-server.ts';
 import type { Provider } from '../provider/contract.ts';
+import { portForwardRoute } from '../kubelet-api/port-forward.ts';
 import { remoteCommandRoutes } from '../kubelet-api/remote-command.ts';
 import { KubeletApiServer } from '../kubelet-api/server.ts';
 import { kubeSubjectAccessReviewer, kubeTokenReviewer } from '../kubelet-api/kube-reviews.ts';
@@ -193,10 +194,13 @@ export async function runApp(
               ? 'AlwaysAllow'
               : kubeSubjectAccessReviewer(client),
           logger: logger.child({ node: node.nodeName, component: 'kubelet-api' }),
-          extraRoutes: remoteCommandRoutes({
-            provider,
-            streamCreationTimeoutMs: config.streamCreationTimeoutMs,
-          }),
+          extraRoutes: [
+            ...remoteCommandRoutes({
+              provider,
+              streamCreationTimeoutMs: config.streamCreationTimeoutMs,
+            }),
+            portForwardRoute({ provider, streamCreationTimeoutMs: config.streamCreationTimeoutMs }),
+          ],
         });
         await api.start(stop.signal);
         kubeletApis.push(api);
