@@ -6,11 +6,11 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
+import { freePort } from './test-support/free-port.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
@@ -32,15 +32,6 @@ function kubectl(args: string[]): Promise<{ stdout: string; stderr: string; code
       },
     );
   });
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const p = (s.address() as { port: number }).port;
-  s.close();
-  return p;
 }
 
 async function until(
