@@ -142,6 +142,12 @@ describe('vk-mock modes', () => {
     );
     const ip = await kubectl(['get', 'pod', 'polled', '-o', 'jsonpath={.status.podIP}']);
     expect(ip.stdout).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    // No certificate files were given: the kubelet API serves a self-signed certificate and trusts
+    // the kubeconfig's CA for the API server's client certificate.
+    await until(
+      async () => (await kubectl(['logs', 'polled', '--tail=1'])).stdout.includes('polled line'),
+      'logs through the self-signed kubelet API',
+    );
     const deleted = await kubectl(['delete', 'pod', 'polled', '--timeout=60s']);
     expect(deleted.stdout).toBe('pod "polled" deleted\n');
     expect((await kubectl(['get', 'pod', 'polled'])).stderr).toContain('pods "polled" not found');

@@ -15,7 +15,10 @@ import { serveMetrics, type MetricsEndpoint } from '../observability/metrics-ser
 import type { Provider } from '../provider/contract.ts';
 import { portForwardRoute } from '../kubelet-api/port-forward.ts';
 import { remoteCommandRoutes } from '../kubelet-api/remote-command.ts';
+import { selfSignedServingCertificate } from '../kubelet-api/self-signed.ts';
 import { KubeletApiServer } from '../kubelet-api/server.ts';
+import type { ServingCertificateSource } from '../kubelet-api/tls.ts';
+import { loadKubeconfig } from '../kube/credentials.ts';
 import { kubeSubjectAccessReviewer, kubeTokenReviewer } from '../kubelet-api/kube-reviews.ts';
 import { createNode, type VirtualNode } from './create-node.ts';
 
@@ -46,6 +49,26 @@ const LOG_LEVELS: Record<string, LogLevel> = {
   error: 'error',
   fatal: 'fatal',
 };
+
+/** The kubeconfig's cluster CA, the default trust for client certificates on the kubelet API. */
+async function kubeconfigCa(
+  config: VirtualKubeletConfig,
+  logger: Logger,
+): Promise<{ pem: string } | undefined> {
+  try {
+    const loaded = await loadKubeconfig(
+      config.kubeconfig !== undefined ? { path: config.kubeconfig } : { inCluster: true },
+    );
+    const ca = loaded.credentials.tls.ca;
+    return ca === undefined ? undefined : { pem: ca.toString() };
+  } catch (err) {
+    logger.warn(
+      { err: describeError(err) },
+      'no client CA for the kubelet API: client certificates will not authenticate',
+    );
+    return undefined;
+  }
+}
 
 /** Runs the app; resolves with the process exit code. */
 export async function runApp(
@@ -169,19 +192,42 @@ export async function runApp(
       );
     }
     const tls = config.tls;
-    if (tls.servingCertMode === 'file' && tls.certFile !== undefined && tls.keyFile !== undefined) {
+    const certFile = tls.certFile;
+    const keyFile = tls.keyFile;
+    const fromFiles =
+      tls.servingCertMode === 'file' && certFile !== undefined && keyFile !== undefined;
+    // Client certificates the API server presents are signed by the cluster CA unless told otherwise.
+    const clientCa =
+      tls.clientCAFile !== undefined
+        ? { file: tls.clientCAFile }
+        : await kubeconfigCa(config, logger);
+    if (fromFiles || tls.servingCertMode === 'self-signed') {
       for (const [i, node] of nodes.entries()) {
         const nodeConfig = config.nodes[i];
         const provider = providers[i];
         if (!nodeConfig || !provider) continue;
+        let serving: ServingCertificateSource;
+        if (fromFiles) {
+          serving = { certFile, keyFile };
+        } else {
+          logger.warn(
+            { node: node.nodeName },
+            'kubelet API uses a self-signed serving certificate (development only): set APISERVER_CERT_LOCATION and APISERVER_KEY_LOCATION for production',
+          );
+          const generated = await selfSignedServingCertificate({
+            commonName: node.nodeName,
+            hosts: [
+              node.nodeName,
+              ...(nodeConfig.internalIP !== undefined ? [nodeConfig.internalIP] : []),
+            ],
+          });
+          serving = { load: () => generated };
+        }
         const api = new KubeletApiServer({
           nodeName: node.nodeName,
           provider,
           listPods: () => node.listPods(),
-          tls: {
-            serving: { certFile: tls.certFile, keyFile: tls.keyFile },
-            ...(tls.clientCAFile !== undefined ? { clientCa: { file: tls.clientCAFile } } : {}),
-          },
+          tls: { serving, ...(clientCa !== undefined ? { clientCa } : {}) },
           port: nodeConfig.kubeletPort,
           authentication: {
             ...(config.auth.authenticationTokenWebhook
@@ -208,7 +254,7 @@ export async function runApp(
     } else {
       logger.warn(
         { mode: tls.servingCertMode },
-        'kubelet API not started: only serving certificates from files are implemented so far (APISERVER_CERT_LOCATION, APISERVER_KEY_LOCATION); kubectl logs, exec and top will not reach this node',
+        'kubelet API not started: serving certificates by CSR are not implemented yet; use files (APISERVER_CERT_LOCATION, APISERVER_KEY_LOCATION) or self-signed',
       );
     }
     if (config.metricsAddr !== '') {
