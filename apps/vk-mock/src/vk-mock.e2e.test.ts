@@ -291,6 +291,35 @@ describe('vk-mock with kubectl', () => {
         pf.kill();
       }
     }
+    const limited = await kubectlOk(['logs', 'logs-0', '--limit-bytes=10']);
+    expect(limited).toHaveLength(10);
+    const since = await kubectlOk(['logs', 'logs-0', '--since=1h']);
+    expect(since.trim().split('\n').length).toBeGreaterThanOrEqual(3);
+    const badTail = await kubectl([
+      'get',
+      '--raw',
+      `/api/v1/nodes/${NODE}/proxy/containerLogs/default/logs-0/app?tailLines=-5`,
+    ]);
+    expect(badTail.code).not.toBe(0);
+    // attach streams the container's output, over WebSocket and over SPDY.
+    for (const websockets of ['true', 'false']) {
+      const attach = spawn(KUBECTL, ['--kubeconfig', server.kubeconfigPath, 'attach', 'logs-0'], {
+        env: { ...process.env, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: websockets },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        let out = '';
+        attach.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        await until(
+          async () => out,
+          o => /app line \d+/.test(o),
+          `attach output (websockets=${websockets})`,
+          15_000,
+        );
+      } finally {
+        attach.kill();
+      }
+    }
     const missing = await kubectl(['logs', 'logs-0', '-c', 'nope']);
     expect(missing.stderr).toContain('container nope is not valid for pod logs-0');
     await kubectlOk(['delete', '-f', file]);
