@@ -8,6 +8,7 @@
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.d.ts';
 import { describeError } from '../errors/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
+import { rfc3339 } from '../util/time.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -48,10 +49,6 @@ interface Aggregate {
 interface Bucket {
   tokens: number;
   updated: number;
-}
-
-function rfc3339(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export class EventRecorder {

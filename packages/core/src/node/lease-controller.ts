@@ -6,6 +6,8 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.d.ts';
 import { describeError, isConflict, isNotFound } from '../errors/errors.ts';
 import type { Logger } from '../observability/logger.ts';
+import { aborted, sleep } from '../util/abort.ts';
+import { microTime } from '../util/time.ts';
 import type { NodeApi } from './node-api.ts';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
@@ -25,11 +27,6 @@ export interface LeaseControllerOptions {
   readonly onRenew?: (lateMs: number) => void;
   /** The lease vanished (garbage-collected with a deleted Node): the Node is worth checking. */
   readonly onLeaseMissing?: () => void;
-}
-
-/** MicroTime as the API expects it: RFC 3339 with microseconds. */
-export function microTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 export class LeaseController {
@@ -112,22 +109,4 @@ export class LeaseController {
       },
     };
   }
-}
-
-/** Reads `signal.aborted` afresh (TypeScript would otherwise keep a narrowing across awaits). */
-export function aborted(signal: AbortSignal): boolean {
-  return signal.aborted;
-}
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise(resolve => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -8,7 +8,9 @@ import type { Node, Taint } from 'kubernetes-types/core/v1.d.ts';
 import { describeError, IllegalStateError, isNotFound } from '../errors/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Provider } from '../provider/contract.ts';
-import { aborted, LeaseController, sleep } from './lease-controller.ts';
+import { aborted, sleep } from '../util/abort.ts';
+import { rfc3339 } from '../util/time.ts';
+import { LeaseController } from './lease-controller.ts';
 import type { NodeApi } from './node-api.ts';
 import {
   buildNode,
@@ -152,9 +154,7 @@ export class NodeController {
   }
 
   private stamp(): string {
-    return this.now()
-      .toISOString()
-      .replace(/\.\d{3}Z$/, 'Z');
+    return rfc3339(this.now());
   }
 
   private async registerUntilDone(signal: AbortSignal): Promise<void> {

@@ -28,7 +28,8 @@ import {
   statusPatchFor,
   uidOf,
 } from './pod-compare.ts';
-import { aborted } from '../node/lease-controller.ts';
+import { aborted, sleep } from '../util/abort.ts';
+import { rfc3339 } from '../util/time.ts';
 import { callProvider, type CallObserver } from './provider-call.ts';
 
 /** What the resolver produced for a pod: the pod to hand over and its volume contents. */
@@ -468,7 +469,7 @@ export class PodController {
   }
 
   private failPod(pod: Pod, message: string, signal: AbortSignal): Promise<void> {
-    const now = (this.o.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = rfc3339(this.o.now?.() ?? new Date());
     return this.patchStatus(
       pod,
       {
@@ -565,17 +566,7 @@ export class PodController {
   private async poll(signal: AbortSignal): Promise<void> {
     const interval = this.o.pollIntervalMs ?? 5000;
     while (!signal.aborted) {
-      await new Promise<void>(resolve => {
-        const timer = setTimeout(resolve, interval);
-        signal.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          { once: true },
-        );
-      });
+      await sleep(interval, signal);
       if (aborted(signal)) return;
       for (const [key, applied] of [...this.applied]) {
         const pod = this.lookupKey(key);
@@ -608,7 +599,7 @@ export class PodController {
 
   /** What a pod the backend lost looks like: Failed, every container terminated with 137. */
   private lostStatus(pod: Pod): PodStatus {
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const now = rfc3339(new Date());
     return {
       ...pod.status,
       phase: 'Failed',

@@ -1,6 +1,7 @@
 /** The kube-controller-manager CSR signer: approved requests for known signers get a certificate. */
 import { isPlainObject } from '../kube-object.ts';
 import { asString } from '../util/json-access.ts';
+import { rfc3339 } from '../server/rest.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { react, type Report } from './controller-kit.ts';
 
@@ -66,7 +67,7 @@ export function startCsrSigner(store: ObjectStore, sign: CsrSigner, report: Repo
         status: 'True',
         reason: 'SignerValidationFailure',
         message: failure ?? '',
-        lastUpdateTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        lastUpdateTime: rfc3339(new Date()),
       });
       nextStatus.conditions = list;
     }
