@@ -5,7 +5,6 @@
  * streams sharing a `requestid`: `error` and `data`, both naming the `port`; the data stream is
  * handed to the provider, and a failure is reported on the error stream.
  */
-import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { describeError } from '../errors/errors.ts';
 import type { Provider } from '../provider/contract.ts';
@@ -14,6 +13,7 @@ import type { HttpRoute, RouteContext } from './router.ts';
 import { SpdySession, type SpdyStream } from './spdy/session.ts';
 import { acceptSpdyUpgrade } from './spdy/upgrade.ts';
 import { acceptSpdyTunnelWebSocket, isSpdyTunnelRequest } from './websocket/port-forward.ts';
+import { isWebSocketUpgrade } from './websocket/upgrade.ts';
 
 const PROTOCOL = 'portforward.k8s.io';
 
@@ -96,10 +96,6 @@ async function forward(
   }
 }
 
-function isWebSocket(req: IncomingMessage): boolean {
-  return (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-}
-
 export function portForwardRoute(deps: PortForwardDeps): HttpRoute {
   const capable = deps.provider.portForward !== undefined;
   return {
@@ -115,7 +111,7 @@ export function portForwardRoute(deps: PortForwardDeps): HttpRoute {
       ? async (ctx: RouteContext, socket: Duplex, head: Buffer) => {
           const namespace = ctx.params.get('namespace') ?? '';
           const pod = ctx.params.get('pod') ?? '';
-          if (isWebSocket(ctx.req)) {
+          if (isWebSocketUpgrade(ctx.req)) {
             if (!isSpdyTunnelRequest(ctx.req)) {
               throw new HttpError(
                 400,

@@ -14,6 +14,7 @@ import type { HttpRoute, RouteContext } from './router.ts';
 import { waitForStreams, type SpdyStream } from './spdy/session.ts';
 import { acceptSpdyUpgrade } from './spdy/upgrade.ts';
 import { acceptRemoteCommandWebSocket } from './websocket/remotecommand.ts';
+import { isWebSocketUpgrade } from './websocket/upgrade.ts';
 import { encodeStatus, statusFor } from './websocket/status.ts';
 
 /** SPDY sub-protocols, newest first; v4 and v5 carry a Status on the error stream, older ones text. */
@@ -178,10 +179,6 @@ async function serveWebSocket(
   await session.finish(result);
 }
 
-function isWebSocket(req: IncomingMessage): boolean {
-  return (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-}
-
 function remoteCommandRoute(name: 'exec' | 'attach', deps: RemoteCommandDeps): HttpRoute {
   const provider = deps.provider;
   const capable =
@@ -215,7 +212,7 @@ function remoteCommandRoute(name: 'exec' | 'attach', deps: RemoteCommandDeps): H
                 ) ?? Promise.reject(new Error('exec unsupported')))
               : (provider.attachToContainer?.(namespace, pod, container, io, signal) ??
                 Promise.reject(new Error('attach unsupported')));
-          if (isWebSocket(ctx.req))
+          if (isWebSocketUpgrade(ctx.req))
             await serveWebSocket(ctx.req, socket, head, options, run, ctx.signal);
           else
             await serveSpdy(

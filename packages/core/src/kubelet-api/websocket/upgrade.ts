@@ -113,3 +113,8 @@ export function acceptWebSocket(
     }
   });
 }
+
+/** Whether an upgrade request asks for a WebSocket (as opposed to SPDY/3.1). */
+export function isWebSocketUpgrade(req: IncomingMessage): boolean {
+  return (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
+}
