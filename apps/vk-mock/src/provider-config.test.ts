@@ -19,6 +19,17 @@ describe(mockOptionsFromConfig, () => {
     });
   });
 
+  it('takes the state file path apart from the mock options', () => {
+    const text = JSON.stringify({ 'vk-1': { stateFile: '/var/lib/vk/state.jsonl', cpu: '2' } });
+    expect(mockOptionsFromConfig(text, 'vk-1', silentLogger)).toEqual({
+      capacity: { cpu: '2' },
+      stateFile: '/var/lib/vk/state.jsonl',
+    });
+    expect(() => mockOptionsFromConfig('{"vk-1": {"stateFile": 3}}', 'vk-1', silentLogger)).toThrow(
+      '--provider-config: "vk-1.stateFile" must be a file path',
+    );
+  });
+
   it('accepts the mock behaviour options, in YAML too', () => {
     const text =
       'vk-1:\n  startLatencyMs: 250\n  pushStatus: false\n  rateLimit: { perSecond: 20, burst: 100 }\n';

@@ -1,12 +1,16 @@
 /**
  * The mock's `--provider-config` file: upstream's format (JSON keyed by node name with `cpu`,
- * `memory`, `pods`, `others` and `providerID`), extended with the mock's behaviour options.
+ * `memory`, `pods`, `others` and `providerID`), extended with the mock's behaviour options and
+ * `stateFile`, where the mock keeps its pods across restarts.
  */
 import { InvalidInputError, type Logger } from '@vkubelet/core';
 import type { MockProviderOptions } from '@vkubelet/provider-mock';
 import { parse } from 'yaml';
 
 type Entry = Record<string, unknown>;
+
+/** The mock's options for one node, and the state file the app opens for it. */
+export type MockNodeConfig = MockProviderOptions & { readonly stateFile?: string };
 
 const BEHAVIOUR_KEYS = [
   'startLatencyMs',
@@ -25,7 +29,7 @@ export function mockOptionsFromConfig(
   text: string | undefined,
   nodeName: string,
   logger: Logger,
-): MockProviderOptions {
+): MockNodeConfig {
   if (text === undefined) return {};
   let doc: unknown;
   try {
@@ -65,8 +69,16 @@ export function mockOptionsFromConfig(
   if (Object.keys(capacity).length > 0)
     options.capacity = { ...(options.capacity as Record<string, string> | undefined), ...capacity };
   if (typeof e.providerID === 'string') options.providerID = e.providerID;
+  if (e.stateFile !== undefined) {
+    if (typeof e.stateFile !== 'string' || e.stateFile === '')
+      throw new InvalidInputError(`--provider-config: "${nodeName}.stateFile" must be a file path`);
+    options.stateFile = e.stateFile;
+  }
   const unknown = Object.keys(e).filter(
-    k => !['cpu', 'memory', 'pods', 'others', 'providerID', ...BEHAVIOUR_KEYS].includes(k),
+    k =>
+      !['cpu', 'memory', 'pods', 'others', 'providerID', 'stateFile', ...BEHAVIOUR_KEYS].includes(
+        k,
+      ),
   );
   if (unknown.length > 0)
     throw new InvalidInputError(

@@ -27,4 +27,6 @@ export {
 export type { RestartOptions, TerminationOptions } from './pods.ts';
 export type { NodeConditionChange } from './node.ts';
 export { ManualClock, systemClock, type Clock } from './clock.ts';
+export { openMockStateFile, type MockStateFile, type MockStateStore } from './state-file.ts';
+export type { PersistedPod } from './persisted-pod.ts';
 export { MOCK_PROVIDER_VERSION } from './version.ts';

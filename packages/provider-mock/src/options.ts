@@ -8,6 +8,7 @@ import { InvalidInputError, silentLogger, type ErrorKind, type Logger } from '@v
 import { systemClock, type Clock } from './clock.ts';
 import { parseIPv4 } from './ip.ts';
 import { parseQuantity } from './quantity.ts';
+import type { MockStateStore } from './state-file.ts';
 
 /** Every provider call the mock can fail, delay forever or count. */
 export const MOCK_OPERATIONS = [
@@ -104,6 +105,11 @@ export interface MockProviderOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** Where the mock reports a status callback that threw. @default silent */
   readonly logger?: Logger;
+  /**
+   * Where pods are kept across restarts (`openMockStateFile`), as a cloud keeps them while the
+   * virtual kubelet is down. @default in memory only
+   */
+  readonly state?: MockStateStore;
 }
 
 export interface CompiledOptions {
@@ -122,6 +128,7 @@ export interface CompiledOptions {
   readonly providerID: string | undefined;
   readonly labels: Readonly<Record<string, string>>;
   readonly logger: Logger;
+  readonly state: MockStateStore | undefined;
 }
 
 export const DEFAULT_CAPACITY: Readonly<Record<string, string>> = {
@@ -146,6 +153,7 @@ const OPTION_KEYS = new Set([
   'providerID',
   'labels',
   'logger',
+  'state',
 ]);
 
 const ADDRESS_TYPES = new Set<string>([
@@ -335,6 +343,9 @@ export function compileOptions(options: MockProviderOptions = {}): CompiledOptio
   if (raw.logger !== undefined && !isLogger(raw.logger)) {
     fail('logger must have debug, info, warn, error and child');
   }
+  if (raw.state !== undefined && !isStateStore(raw.state)) {
+    fail('state must be a store from openMockStateFile (pods, assignedIPs, put, drop)');
+  }
   const podIPBaseText = optionalString('podIPBase', raw.podIPBase) ?? '10.244.0.0';
   const podIPBase = parseIPv4(podIPBaseText);
   if (podIPBase === undefined)
@@ -362,5 +373,16 @@ export function compileOptions(options: MockProviderOptions = {}): CompiledOptio
     providerID: optionalString('providerID', raw.providerID),
     labels: compileLabels(raw.labels),
     logger: raw.logger ?? silentLogger,
+    state: raw.state,
   };
+}
+
+function isStateStore(value: unknown): value is MockStateStore {
+  return (
+    isRecord(value) &&
+    Array.isArray(value.pods) &&
+    typeof value.assignedIPs === 'number' &&
+    typeof value.put === 'function' &&
+    typeof value.drop === 'function'
+  );
 }

@@ -36,6 +36,8 @@ import {
   type Terminated,
 } from './pod-record.ts';
 import { buildPodStatus } from './pod-status.ts';
+import { persistPod, restorePod } from './persisted-pod.ts';
+import type { MockStateStore } from './state-file.ts';
 import { rfc3339 } from './time.ts';
 
 /** How a whole pod stops (deletion, termination by the backend, deadline). */
@@ -77,11 +79,56 @@ export class PodRuntime {
   readonly #options: CompiledOptions;
   readonly #mailbox: Mailbox<Pod> | undefined;
   readonly #pods = new Map<string, PodRecord>();
+  readonly #store: MockStateStore | undefined;
   #assignedIPs = 0;
 
-  constructor(options: CompiledOptions, mailbox: Mailbox<Pod> | undefined) {
+  constructor(options: CompiledOptions, mailbox: Mailbox<Pod> | undefined, store?: MockStateStore) {
     this.#options = options;
     this.#mailbox = mailbox;
+    this.#store = store;
+    this.#assignedIPs = store?.assignedIPs ?? 0;
+  }
+
+  /**
+   * Takes back the pods of the state store after a restart and re-arms their timers from the
+   * times recorded: a start, an exit or a deadline due while the process was down happens now.
+   */
+  restore(): void {
+    for (const persisted of this.#store?.pods ?? []) {
+      const record = restorePod(persisted);
+      this.#pods.set(record.key, record);
+      if (record.terminal) continue;
+      this.#scheduleDeadline(record);
+      this.#resume(record);
+    }
+  }
+
+  /** Re-arms the start, init or sleep timer of a restored pod the deadline did not stop. */
+  #resume(record: PodRecord): void {
+    if (record.terminal) return;
+    if (!record.started) {
+      const due = record.startTime + this.#options.startLatencyMs - this.#options.clock.now();
+      this.#after(record, Math.max(0, due), () => {
+        this.#start(record);
+      });
+      return;
+    }
+    const init = record.initContainers.findIndex(c => c.state.kind === 'running');
+    const initRecord = record.initContainers[init];
+    if (initRecord?.state.kind === 'running') {
+      this.#armSleep(record, initRecord, initRecord.state.startedAt, () => {
+        this.#finishInit(record, init, 0);
+      });
+      return;
+    }
+    for (const container of record.containers) {
+      if (container.state.kind !== 'running') continue;
+      this.#armSleep(record, container, container.state.startedAt, () => {
+        if (record.terminal) return;
+        this.#exit(record, container, 0);
+        this.#changed(record);
+      });
+    }
   }
 
   get(namespace: string, name: string): PodRecord | undefined {
@@ -190,6 +237,7 @@ export class PodRuntime {
   updateVolumes(pod: Pod, volumes: ReadonlyMap<string, VolumeContent>): void {
     const record = this.#lookup(identify(pod));
     record.volumes = new Map(volumes);
+    this.#store?.put(persistPod(record), this.#assignedIPs);
   }
 
   async delete(pod: Pod, signal: AbortSignal): Promise<void> {
@@ -265,6 +313,7 @@ export class PodRuntime {
 
   #changed(record: PodRecord): void {
     record.status = buildPodStatus(record, this.#options.clock.now(), record.status);
+    this.#store?.put(persistPod(record), this.#assignedIPs);
     this.#mailbox?.post(record.uid, this.snapshot(record));
   }
 
@@ -285,7 +334,10 @@ export class PodRuntime {
     for (const cancel of record.timers) cancel();
     record.timers.clear();
     record.cancelDeadline = undefined;
-    if (this.#pods.get(record.key) === record) this.#pods.delete(record.key);
+    if (this.#pods.get(record.key) === record) {
+      this.#pods.delete(record.key);
+      this.#store?.drop(record.key, record.uid);
+    }
   }
 
   #scheduleDeadline(record: PodRecord): void {
@@ -325,9 +377,8 @@ export class PodRuntime {
     const behaviour = this.#behaviour(record, init);
     if (behaviour.kind === 'sleep') {
       this.#changed(record);
-      const instance = init.restartCount;
-      this.#after(record, behaviour.ms, () => {
-        if (init.restartCount === instance) this.#finishInit(record, index, 0);
+      this.#armSleep(record, init, now, () => {
+        this.#finishInit(record, index, 0);
       });
       return;
     }
@@ -367,13 +418,28 @@ export class PodRuntime {
     const behaviour = this.#behaviour(record, container);
     if (behaviour.kind === 'exit') this.#exit(record, container, behaviour.code);
     else if (behaviour.kind === 'sleep') {
-      const instance = container.restartCount;
-      this.#after(record, behaviour.ms, () => {
-        if (container.restartCount !== instance || record.terminal) return;
+      this.#armSleep(record, container, this.#options.clock.now(), () => {
+        if (record.terminal) return;
         this.#exit(record, container, 0);
         this.#changed(record);
       });
     }
+  }
+
+  /** A container running `sleep N` since `startedAt` ends N later, if still the same instance. */
+  #armSleep(
+    record: PodRecord,
+    container: ContainerRecord,
+    startedAt: number,
+    done: () => void,
+  ): void {
+    const behaviour = this.#behaviour(record, container);
+    if (behaviour.kind !== 'sleep') return;
+    const instance = container.restartCount;
+    const due = startedAt + behaviour.ms - this.#options.clock.now();
+    this.#after(record, Math.max(0, due), () => {
+      if (container.restartCount === instance) done();
+    });
   }
 
   #ended(container: ContainerRecord, exitCode: number, reason: string): Terminated {

@@ -76,8 +76,8 @@ export interface MockProvider
 const keyOf = (pod: Pod): string => `${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`;
 
 /**
- * Creates the mock provider. Options are validated here (InvalidInputError on a bad one); no
- * timer starts and nothing else happens until the first call.
+ * Creates the mock provider. Options are validated here (InvalidInputError on a bad one). Pods
+ * from a state store resume at once; otherwise no timer starts until the first call.
  */
 export function createMockProvider(options: MockProviderOptions = {}): MockProvider {
   const compiled = compileOptions(options);
@@ -86,7 +86,8 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     ? new Mailbox<Pod>('notifyPods', compiled.logger)
     : undefined;
   const nodeMailbox = new Mailbox<Node>('notifyNodeStatus', compiled.logger);
-  const runtime = new PodRuntime(compiled, podMailbox);
+  const runtime = new PodRuntime(compiled, podMailbox, compiled.state);
+  runtime.restore();
   const node = new NodeState(compiled, nodeMailbox);
   const api = new KubeletApi(compiled, runtime, () => node.name);
 

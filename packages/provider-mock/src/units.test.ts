@@ -65,6 +65,7 @@ describe('package', () => {
       'MOCK_PROVIDER_VERSION',
       'ManualClock',
       'createMockProvider',
+      'openMockStateFile',
       'systemClock',
     ]);
     const provider = api.createMockProvider();

@@ -1,0 +1,198 @@
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isInvalidInput } from '@vkubelet/core';
+import type { Pod } from 'kubernetes-types/core/v1.d.ts';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from './clock.ts';
+import { createMockProvider, type MockProvider } from './provider.ts';
+import { openMockStateFile, replayJournal, type MockStateFile } from './state-file.ts';
+import { capture, context, file, makePod, never, T0 } from './test-support/fixtures.ts';
+
+let dir: string;
+let path: string;
+const opened: MockStateFile[] = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mock-state-'));
+  path = join(dir, 'state.jsonl');
+});
+afterEach(async () => {
+  for (const state of opened.splice(0)) state.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function open(): Promise<MockStateFile> {
+  const state = await openMockStateFile(path);
+  opened.push(state);
+  return state;
+}
+
+/** A mock over the state file, as a (re)started vk-mock builds it. */
+async function start(
+  clock: ManualClock,
+  options: { startLatencyMs?: number } = {},
+): Promise<{ provider: MockProvider; notified: Pod[] }> {
+  const provider = createMockProvider({ clock, state: await open(), ...options });
+  const notified: Pod[] = [];
+  provider.notifyPods?.(pod => notified.push(pod));
+  return { provider, notified };
+}
+
+const sleeper = (name: string, seconds: number): Pod =>
+  makePod(name, {
+    containers: [{ name: 'app', image: 'busybox', command: ['sleep', String(seconds)] }],
+    restartPolicy: 'Never',
+  });
+
+describe('mock state file', () => {
+  it('keeps pods, their status, volumes and IPs across a restart', async () => {
+    const clock = new ManualClock(T0);
+    const first = await start(clock);
+    const web = makePod('web', {
+      containers: [
+        { name: 'app', image: 'nginx', volumeMounts: [{ name: 'config', mountPath: '/config' }] },
+      ],
+    });
+    const files = new Map([['a.txt', file('hello')]]);
+    await first.provider.createPod(
+      web,
+      context(new Map([['config', { kind: 'configMap', files }]])),
+    );
+    await first.provider.createPod(makePod('api'), context());
+    const before = await first.provider.getPods(never());
+    // No close: the process is killed.
+
+    const second = await start(clock);
+    expect(await second.provider.getPods(never())).toEqual(before);
+    const out = capture();
+    const result = await second.provider.runInContainer(
+      'default',
+      'web',
+      'app',
+      ['cat', '/config/a.txt'],
+      { stdout: out.stream, tty: false },
+      never(),
+    );
+    expect(result.exitCode).toBe(0);
+    expect(out.text()).toBe('hello');
+    await second.provider.createPod(makePod('third'), context());
+    const third = await second.provider.getPod('default', 'third', never());
+    expect(third?.status?.podIP).toBe('10.244.0.3');
+  });
+
+  it('does not create a pod twice when the same UID comes again after a restart', async () => {
+    const clock = new ManualClock(T0);
+    const first = await start(clock);
+    await first.provider.createPod(makePod('web'), context());
+    const before = await first.provider.getPod('default', 'web', never());
+
+    const second = await start(clock);
+    await clock.advance(5_000);
+    await second.provider.createPod(makePod('web'), context());
+    const after = await second.provider.getPod('default', 'web', never());
+    expect(after?.status).toEqual(before?.status);
+    expect(second.notified).toEqual([]);
+  });
+
+  it('forgets deleted pods', async () => {
+    const clock = new ManualClock(T0);
+    const first = await start(clock);
+    await first.provider.createPod(makePod('web'), context());
+    await first.provider.createPod(makePod('gone'), context());
+    await first.provider.deletePod(makePod('gone'), never());
+
+    const second = await start(clock);
+    const names = (await second.provider.getPods(never())).map(p => p.metadata?.name);
+    expect(names).toEqual(['web']);
+  });
+
+  it('resumes a pending start and a running sleep from the recorded times', async () => {
+    const clock = new ManualClock(T0);
+    const first = await start(clock, { startLatencyMs: 10_000 });
+    await first.provider.createPod(makePod('slow'), context());
+    await first.provider.createPod(sleeper('nap', 30), context());
+    await clock.advance(10_000);
+    expect((await first.provider.getPod('default', 'nap', never()))?.status?.phase).toBe('Running');
+    await first.provider.createPod(makePod('late'), context());
+
+    const second = await start(clock, { startLatencyMs: 10_000 });
+    await clock.advance(5_000);
+    expect((await second.provider.getPod('default', 'late', never()))?.status?.phase).toBe(
+      'Pending',
+    );
+    await clock.advance(5_000);
+    expect((await second.provider.getPod('default', 'late', never()))?.status?.phase).toBe(
+      'Running',
+    );
+    expect((await second.provider.getPod('default', 'nap', never()))?.status?.phase).toBe(
+      'Running',
+    );
+    await clock.advance(20_000);
+    const nap = await second.provider.getPod('default', 'nap', never());
+    expect(nap?.status?.phase).toBe('Succeeded');
+    expect(nap?.status?.containerStatuses?.[0]?.state?.terminated?.finishedAt).toBe(
+      new Date(T0 + 40_000).toISOString().replace('.000Z', 'Z'),
+    );
+    expect(second.notified.map(p => `${p.metadata?.name} ${p.status?.phase}`)).toEqual([
+      'late Running',
+      'nap Succeeded',
+    ]);
+  });
+
+  it('ends at once what came due while the process was down', async () => {
+    const clock = new ManualClock(T0);
+    const first = await start(clock);
+    await first.provider.createPod(sleeper('nap', 30), context());
+    // The process dies before its 30-s timer fires and comes back a minute later.
+    const later = new ManualClock(T0 + 60_000);
+    const second = await start(later);
+    expect((await second.provider.getPod('default', 'nap', never()))?.status?.phase).toBe(
+      'Running',
+    );
+    await later.advance(0);
+    const nap = await second.provider.getPod('default', 'nap', never());
+    expect(nap?.status?.phase).toBe('Succeeded');
+    expect(nap?.status?.containerStatuses?.[0]?.state?.terminated?.finishedAt).toBe(
+      new Date(T0 + 60_000).toISOString().replace('.000Z', 'Z'),
+    );
+  });
+
+  it('compacts the journal when opened', async () => {
+    const clock = new ManualClock(T0);
+    const first = await start(clock);
+    for (let i = 0; i < 5; i++) await first.provider.createPod(makePod(`p${i}`), context());
+    for (let i = 0; i < 4; i++) await first.provider.deletePod(makePod(`p${i}`), never());
+    const grown = (await readFile(path, 'utf8')).trim().split('\n').length;
+    await open();
+    const compacted = (await readFile(path, 'utf8')).trim().split('\n');
+    expect(grown).toBeGreaterThan(5);
+    expect(compacted).toHaveLength(1);
+    expect(compacted[0]).toContain('"key":"default/p4"');
+  });
+
+  it('forgives a torn last line but refuses a corrupt one in the middle', async () => {
+    const clock = new ManualClock(T0);
+    const first = await start(clock);
+    await first.provider.createPod(makePod('web'), context());
+    await appendFile(path, '{"put":{"key":"default/x"');
+    const second = await start(clock);
+    expect((await second.provider.getPods(never())).map(p => p.metadata?.name)).toEqual(['web']);
+
+    await writeFile(path, 'garbage\n{"drop":{"key":"a","uid":"b"}}\n');
+    const error = await openMockStateFile(path).catch((err: unknown) => err);
+    expect(isInvalidInput(error)).toBe(true);
+    expect((error as Error).message).toBe(`mock state file ${path}: line 1 is not JSON`);
+    expect(() => replayJournal('{"other":1}\n', 'f')).toThrow(
+      'mock state file f: line 1 is neither a "put" nor a "drop" entry',
+    );
+  });
+
+  it('a drop for another UID keeps the pod that replaced it', () => {
+    const put = (uid: string) => JSON.stringify({ put: { key: 'ns/a', uid }, ips: 1 }) + '\n';
+    const text = put('1') + put('2') + JSON.stringify({ drop: { key: 'ns/a', uid: '1' } }) + '\n';
+    const { pods, assignedIPs } = replayJournal(text, 'f');
+    expect([...pods.values()].map(p => p.uid)).toEqual(['2']);
+    expect(assignedIPs).toBe(1);
+  });
+});

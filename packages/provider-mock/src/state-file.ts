@@ -1,0 +1,114 @@
+/**
+ * The mock's durable state, so a restarted virtual kubelet finds its pods still running in the
+ * "backend", as it would with a cloud. A journal of JSON lines: every change of a pod appends the
+ * pod's whole record, a removal appends its key. Writes are synchronous so a pod is on disk before
+ * createPod returns and a SIGKILL right after loses nothing; the file is compacted when opened.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { open, readFile, rename } from 'node:fs/promises';
+import { InvalidInputError } from '@vkubelet/core';
+import type { PersistedPod } from './persisted-pod.ts';
+
+/** What the runtime starts from and where it records its changes. */
+export interface MockStateStore {
+  /** The pods alive when the store was opened. */
+  readonly pods: readonly PersistedPod[];
+  /** How many pod IPs were handed out, so a restart never reuses one. */
+  readonly assignedIPs: number;
+  put(pod: PersistedPod, assignedIPs: number): void;
+  drop(key: string, uid: string): void;
+}
+
+export interface MockStateFile extends MockStateStore {
+  readonly path: string;
+  close(): void;
+}
+
+type JournalEntry =
+  | { readonly put: PersistedPod; readonly ips: number }
+  | { readonly drop: { readonly key: string; readonly uid: string } };
+
+const line = (entry: JournalEntry): string => `${JSON.stringify(entry)}\n`;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Replays the journal text into the live pods; only a torn last line (a write cut by a kill) is forgiven. */
+export function replayJournal(
+  text: string,
+  path: string,
+): { pods: Map<string, PersistedPod>; assignedIPs: number } {
+  const pods = new Map<string, PersistedPod>();
+  let assignedIPs = 0;
+  const lines = text.split('\n');
+  const last = lines.length - 1;
+  for (const [i, raw] of lines.entries()) {
+    if (raw.trim() === '') continue;
+    let entry: unknown;
+    try {
+      entry = JSON.parse(raw);
+    } catch (err) {
+      if (i === last) break;
+      throw new InvalidInputError(`mock state file ${path}: line ${i + 1} is not JSON`, {
+        cause: err,
+      });
+    }
+    if (isObject(entry) && isObject(entry.put) && typeof entry.put.key === 'string') {
+      pods.set(entry.put.key, entry.put as unknown as PersistedPod);
+      if (typeof entry.ips === 'number') assignedIPs = Math.max(assignedIPs, entry.ips);
+    } else if (isObject(entry) && isObject(entry.drop) && typeof entry.drop.key === 'string') {
+      if (pods.get(entry.drop.key)?.uid === entry.drop.uid) pods.delete(entry.drop.key);
+    } else {
+      throw new InvalidInputError(
+        `mock state file ${path}: line ${i + 1} is neither a "put" nor a "drop" entry`,
+      );
+    }
+  }
+  return { pods, assignedIPs };
+}
+
+/**
+ * Opens (or creates) the state file: replays it, rewrites it compacted (through a temporary file
+ * and a rename, so a kill mid-way keeps the old one) and appends from there on.
+ */
+export async function openMockStateFile(path: string): Promise<MockStateFile> {
+  let text = '';
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new InvalidInputError(`mock state file ${path}: cannot read it`, { cause: err });
+    }
+  }
+  const { pods, assignedIPs } = replayJournal(text, path);
+  const temporary = `${path}.${process.pid}.tmp`;
+  const handle = await open(temporary, 'w');
+  try {
+    for (const pod of pods.values()) await handle.write(line({ put: pod, ips: assignedIPs }));
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temporary, path);
+  let fd: number | undefined = openSync(path, 'a');
+  const append = (entry: JournalEntry): void => {
+    if (fd === undefined) return; // closed at shutdown: what happens after is not kept
+    writeSync(fd, line(entry));
+  };
+  return {
+    path,
+    pods: [...pods.values()],
+    assignedIPs,
+    put(pod, ips) {
+      append({ put: pod, ips });
+    },
+    drop(key, uid) {
+      append({ drop: { key, uid } });
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
