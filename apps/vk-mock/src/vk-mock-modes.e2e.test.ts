@@ -1,13 +1,16 @@
 /**
  * vk-mock in its other modes: a provider that cannot push status (the core polls it), several
- * virtual nodes from one process and one config file, and the Prometheus metrics endpoint.
+ * virtual nodes from one process and one config file, the Prometheus metrics endpoint, and a
+ * kubelet serving certificate requested by CSR (`--serving-cert-mode csr`).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { openSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
 import { freePort } from './test-support/free-port.ts';
@@ -162,4 +165,117 @@ describe('vk-mock modes', () => {
     );
     expect(text).toContain('vkubelet_process_resident_memory_bytes');
   });
+});
+
+describe('vk-mock with its serving certificate by CSR', () => {
+  const NODE = 'vk-csr';
+  let csrVk: ChildProcess;
+  let kubeletPort = 0;
+
+  /** Names of the kubelet-serving CSRs nobody has decided on yet. */
+  const pendingServingCsrs = async (): Promise<string[]> => {
+    const list = JSON.parse(
+      (await kubectl(['get', 'csr', '-o', 'json'])).stdout || '{"items":[]}',
+    ) as {
+      items: {
+        metadata: { name: string };
+        spec: { signerName: string };
+        status?: { conditions?: unknown[] };
+      }[];
+    };
+    return list.items
+      .filter(
+        c =>
+          c.spec.signerName === 'kubernetes.io/kubelet-serving' &&
+          (c.status?.conditions ?? []).length === 0,
+      )
+      .map(c => c.metadata.name);
+  };
+
+  /** The certificate the kubelet API presents, verified against the cluster CA and 127.0.0.1. */
+  const servedCertificate = (): Promise<Buffer> =>
+    new Promise((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port: kubeletPort, ca: server.caPem }, () => {
+        resolve(socket.getPeerCertificate().raw);
+        socket.destroy();
+      });
+      socket.on('error', reject);
+    });
+
+  beforeAll(async () => {
+    kubeletPort = await freePort();
+    const log = openSync(join(dir, 'vk-csr.log'), 'a');
+    csrVk = spawn(
+      process.execPath,
+      [
+        BIN,
+        '--kubeconfig',
+        server.kubeconfigPath,
+        '--nodename',
+        NODE,
+        '--node-ip',
+        '127.0.0.1',
+        '--kubelet-port',
+        String(kubeletPort),
+        '--metrics-addr',
+        '',
+        '--serving-cert-mode',
+        'csr',
+      ],
+      { stdio: ['ignore', log, log] },
+    );
+    await until(() => nodeReady(NODE), `${NODE} Ready`);
+  }, 90_000);
+
+  afterAll(async () => {
+    if (csrVk.exitCode === null) {
+      const exited = once(csrVk, 'exit');
+      csrVk.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('runs pods while the CSR is pending, then serves kubectl logs once kubectl certificate approve lets it through', async () => {
+    await until(async () => (await pendingServingCsrs()).length === 1, 'the serving CSR');
+    const [csr = ''] = await pendingServingCsrs();
+    const listed = await kubectl(['get', 'csr', csr, '--no-headers']);
+    expect(listed.stdout).toMatch(new RegExp(`^${csr}\\s.*kubernetes.io/kubelet-serving.*Pending`));
+
+    // The node works without its kubelet API; the API itself does not listen yet.
+    const created = await kubectl([
+      'run',
+      'csr-logs',
+      '--image=nginx:1.27',
+      '--overrides',
+      JSON.stringify({ spec: { nodeName: NODE } }),
+    ]);
+    expect(created.stdout).toBe('pod/csr-logs created\n');
+    await until(
+      async () =>
+        (await kubectl(['get', 'pod', 'csr-logs', '-o', 'jsonpath={.status.phase}'])).stdout ===
+        'Running',
+      'the csr-logs pod Running',
+    );
+    const early = await kubectl(['logs', 'csr-logs', '--tail=1']);
+    expect(early.code).not.toBe(0);
+    await expect(servedCertificate()).rejects.toThrow(/ECONNREFUSED/);
+
+    const approved = await kubectl(['certificate', 'approve', csr]);
+    expect(approved.stderr).toBe('');
+    expect(approved.stdout).toBe(`certificatesigningrequest.certificates.k8s.io/${csr} approved\n`);
+    await until(
+      async () =>
+        (await kubectl(['logs', 'csr-logs', '--tail=1'])).stdout.includes('csr-logs line'),
+      'logs through the kubelet API with the issued certificate',
+    );
+    const issued = await kubectl(['get', 'csr', csr, '-o', 'jsonpath={.status.certificate}']);
+    const certificate = new X509Certificate(Buffer.from(issued.stdout, 'base64'));
+    expect(certificate.subject).toContain(`CN=system:node:${NODE}`);
+    expect(certificate.subjectAltName).toBe(`DNS:${NODE}, IP Address:127.0.0.1`);
+    expect((await servedCertificate()).equals(certificate.raw)).toBe(true);
+    expect((await kubectl(['get', 'csr', csr, '--no-headers'])).stdout).toMatch(/Approved,Issued/);
+
+    const deleted = await kubectl(['delete', 'pod', 'csr-logs', '--timeout=60s']);
+    expect(deleted.stdout).toBe('pod "csr-logs" deleted\n');
+  }, 120_000);
 });

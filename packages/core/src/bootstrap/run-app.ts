@@ -15,7 +15,9 @@ import { serveMetrics, type MetricsEndpoint } from '../observability/metrics-ser
 import type { Provider } from '../provider/contract.ts';
 import { portForwardRoute } from '../kubelet-api/port-forward.ts';
 import { remoteCommandRoutes } from '../kubelet-api/remote-command.ts';
+import { CertificateRotation, rotatedServingSource } from '../kubelet-api/cert-rotation.ts';
 import { selfSignedServingCertificate } from '../kubelet-api/self-signed.ts';
+import { KUBELET_SERVING_SIGNER, requestServingCertificate } from '../kubelet-api/serving-csr.ts';
 import { KubeletApiServer } from '../kubelet-api/server.ts';
 import type { ServingCertificateSource } from '../kubelet-api/tls.ts';
 import { loadKubeconfig } from '../kube/credentials.ts';
@@ -40,6 +42,9 @@ export interface RunAppOptions {
   readonly stdout?: NodeJS.WritableStream;
   readonly stderr?: NodeJS.WritableStream;
 }
+
+/** client-go's certificate manager gives a CSR 15 minutes, then asks anew. */
+const CSR_WAIT_TIMEOUT_MS = 15 * 60_000;
 
 const LOG_LEVELS: Record<string, LogLevel> = {
   trace: 'trace',
@@ -136,6 +141,8 @@ export async function runApp(
   let metricsEndpoint: MetricsEndpoint | undefined;
   let client: HttpKubeClient | undefined;
   const kubeletApis: KubeletApiServer[] = [];
+  /** Serving-certificate rotations; one failing (its port cannot be bound) ends the app. */
+  const background: Promise<void>[] = [];
   try {
     const metrics = new VkMetrics();
     client = await HttpKubeClient.fromKubeconfig({
@@ -201,67 +208,91 @@ export async function runApp(
       tls.clientCAFile !== undefined
         ? { file: tls.clientCAFile }
         : await kubeconfigCa(config, logger);
-    if (fromFiles || tls.servingCertMode === 'self-signed') {
-      for (const [i, node] of nodes.entries()) {
-        const nodeConfig = config.nodes[i];
-        const provider = providers[i];
-        if (!nodeConfig || !provider) continue;
-        let serving: ServingCertificateSource;
-        if (fromFiles) {
-          serving = { certFile, keyFile };
-        } else {
-          logger.warn(
-            { node: node.nodeName },
-            'kubelet API uses a self-signed serving certificate (development only): set APISERVER_CERT_LOCATION and APISERVER_KEY_LOCATION for production',
-          );
-          const generated = await selfSignedServingCertificate({
-            commonName: node.nodeName,
-            hosts: [
-              node.nodeName,
-              ...(nodeConfig.internalIP !== undefined ? [nodeConfig.internalIP] : []),
-            ],
-          });
-          serving = { load: () => generated };
-        }
-        const api = new KubeletApiServer({
-          nodeName: node.nodeName,
-          provider,
-          listPods: () => node.listPods(),
-          tls: { serving, ...(clientCa !== undefined ? { clientCa } : {}) },
-          port: nodeConfig.kubeletPort,
-          authentication: {
-            ...(config.auth.authenticationTokenWebhook
-              ? { reviewToken: kubeTokenReviewer(client) }
-              : {}),
-            anonymous: config.auth.anonymousAuth,
-          },
-          authorization:
-            config.auth.authorizationMode === 'AlwaysAllow'
-              ? 'AlwaysAllow'
-              : kubeSubjectAccessReviewer(client),
-          logger: logger.child({ node: node.nodeName, component: 'kubelet-api' }),
-          extraRoutes: [
-            ...remoteCommandRoutes({
-              provider,
-              streamCreationTimeoutMs: config.streamCreationTimeoutMs,
+    const kube = client;
+    for (const [i, node] of nodes.entries()) {
+      const nodeConfig = config.nodes[i];
+      const provider = providers[i];
+      if (!nodeConfig || !provider) continue;
+      const apiLogger = logger.child({ node: node.nodeName, component: 'kubelet-api' });
+      const hosts = [
+        node.nodeName,
+        ...(nodeConfig.internalIP !== undefined ? [nodeConfig.internalIP] : []),
+      ];
+      let serving: ServingCertificateSource;
+      let rotation: CertificateRotation | undefined;
+      if (fromFiles) {
+        serving = { certFile, keyFile };
+      } else if (tls.servingCertMode === 'csr') {
+        // As the kubelet's --rotate-server-certificates: the API listens once a CSR is approved.
+        rotation = new CertificateRotation({
+          issue: signal =>
+            requestServingCertificate(kube, signal, {
+              nodeName: node.nodeName,
+              hosts,
+              logger: apiLogger,
+              timeoutMs: CSR_WAIT_TIMEOUT_MS,
             }),
-            portForwardRoute({ provider, streamCreationTimeoutMs: config.streamCreationTimeoutMs }),
-          ],
+          logger: apiLogger,
+          onCertificate: first => (first ? startApi() : api.reloadTls()),
         });
-        await api.start(stop.signal);
-        kubeletApis.push(api);
+        serving = rotatedServingSource(rotation);
+      } else {
+        logger.warn(
+          { node: node.nodeName },
+          'kubelet API uses a self-signed serving certificate (development only): set APISERVER_CERT_LOCATION and APISERVER_KEY_LOCATION, or --serving-cert-mode csr, for production',
+        );
+        const generated = await selfSignedServingCertificate({
+          commonName: node.nodeName,
+          hosts,
+        });
+        serving = { load: () => generated };
       }
-    } else {
-      logger.warn(
-        { mode: tls.servingCertMode },
-        'kubelet API not started: serving certificates by CSR are not implemented yet; use files (APISERVER_CERT_LOCATION, APISERVER_KEY_LOCATION) or self-signed',
-      );
+      const api = new KubeletApiServer({
+        nodeName: node.nodeName,
+        provider,
+        listPods: () => node.listPods(),
+        tls: { serving, ...(clientCa !== undefined ? { clientCa } : {}) },
+        port: nodeConfig.kubeletPort,
+        authentication: {
+          ...(config.auth.authenticationTokenWebhook
+            ? { reviewToken: kubeTokenReviewer(client) }
+            : {}),
+          anonymous: config.auth.anonymousAuth,
+        },
+        authorization:
+          config.auth.authorizationMode === 'AlwaysAllow'
+            ? 'AlwaysAllow'
+            : kubeSubjectAccessReviewer(client),
+        logger: apiLogger,
+        extraRoutes: [
+          ...remoteCommandRoutes({
+            provider,
+            streamCreationTimeoutMs: config.streamCreationTimeoutMs,
+          }),
+          portForwardRoute({ provider, streamCreationTimeoutMs: config.streamCreationTimeoutMs }),
+        ],
+      });
+      kubeletApis.push(api);
+      const startApi = async (): Promise<void> => {
+        await api.start(stop.signal);
+        // Aborted while binding: start's abort listener came too late to close it.
+        if (stop.signal.aborted) await api.close();
+      };
+      if (rotation === undefined) {
+        await startApi();
+      } else {
+        apiLogger.info(
+          { port: nodeConfig.kubeletPort, signerName: KUBELET_SERVING_SIGNER },
+          'kubelet API starts once its serving certificate is issued: the node runs meanwhile',
+        );
+        background.push(rotation.run(stop.signal));
+      }
     }
     if (config.metricsAddr !== '') {
       metricsEndpoint = await serveMetrics(config.metricsAddr, metrics.registry, () => true);
       logger.info({ addr: config.metricsAddr, port: metricsEndpoint.port }, 'serving metrics');
     }
-    await Promise.all(nodes.map(n => n.run(stop.signal)));
+    await Promise.all([...nodes.map(n => n.run(stop.signal)), ...background]);
     return 0;
   } catch (err) {
     logger.error({ err: describeError(err) }, 'fatal error');

@@ -139,4 +139,46 @@ describe('CSR signer', () => {
     expect(cert.checkIssued(new X509Certificate(server.caPem))).toBe(true);
     expect(cert.subjectAltName).toContain('IP Address:127.0.0.1');
   });
+
+  it('signs a kubelet-serving CSR for the requested usages and spec.expirationSeconds', async () => {
+    const { requestPem } = await createCertificateSigningRequest({
+      commonName: 'system:node:vk-short',
+      organizations: ['system:nodes'],
+      dnsNames: ['vk-short'],
+    });
+    const base = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+    const created = await api.post(base, {
+      apiVersion: 'certificates.k8s.io/v1',
+      kind: 'CertificateSigningRequest',
+      metadata: { generateName: 'csr-' },
+      spec: {
+        request: Buffer.from(requestPem).toString('base64'),
+        signerName: 'kubernetes.io/kubelet-serving',
+        usages: ['digital signature', 'server auth'],
+        expirationSeconds: 600,
+      },
+    });
+    expect(created.status).toBe(201);
+    const name = (created.body as Obj).metadata.name as string;
+    expect(name).toMatch(/^csr-/);
+    const current = (await api.get(`${base}/${name}`)).body as Obj;
+    current.status = { conditions: [{ type: 'Approved', status: 'True', reason: 'Test' }] };
+    expect((await api.put(`${base}/${name}/approval`, current)).status).toBe(200);
+    let certificate: string | undefined;
+    await expect
+      .poll(async () => {
+        certificate = ((await api.get(`${base}/${name}`)).body as Obj).status.certificate;
+        return certificate;
+      })
+      .toBeDefined();
+    const { X509Certificate } = await import('node:crypto');
+    const cert = new X509Certificate(Buffer.from(certificate ?? '', 'base64'));
+    expect(cert.subject).toContain('CN=system:node:vk-short');
+    expect(cert.subjectAltName).toBe('DNS:vk-short');
+    expect(cert.keyUsage).toEqual(['1.3.6.1.5.5.7.3.1']);
+    // Backdated 5 minutes, valid for the 10 minutes asked for.
+    const validSeconds = (cert.validToDate.getTime() - cert.validFromDate.getTime()) / 1000;
+    expect(validSeconds).toBe(300 + 600);
+    expect(Math.abs(cert.validToDate.getTime() - Date.now() - 600_000)).toBeLessThan(5000);
+  });
 });
