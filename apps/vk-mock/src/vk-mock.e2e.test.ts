@@ -78,6 +78,8 @@ async function startVk(): Promise<void> {
       '127.0.0.1',
       '--metrics-addr',
       '',
+      '--provider-config',
+      join(dir, 'provider.json'),
     ],
     {
       stdio: ['ignore', log, log],
@@ -120,8 +122,18 @@ interface PodList {
   items: {
     metadata: { name: string; uid: string; deletionTimestamp?: string };
     spec: { nodeName?: string };
-    status: { phase?: string };
+    status: {
+      phase?: string;
+      podIP?: string;
+      containerStatuses?: { state?: { running?: { startedAt?: string } } }[];
+    };
   }[];
+}
+
+/** The pods the provider runs, as the kubelet API's /runningpods/ lists them. */
+async function providerPods(): Promise<PodList['items']> {
+  const raw = await kubectlOk(['get', '--raw', `/api/v1/nodes/${NODE}/proxy/runningpods/`]);
+  return (JSON.parse(raw) as PodList).items;
 }
 
 async function pods(selector: string): Promise<PodList['items']> {
@@ -171,6 +183,11 @@ beforeAll(async () => {
   await writeFile(join(dir, 'kubelet.crt'), serving.certPem);
   await writeFile(join(dir, 'kubelet.key'), serving.keyPem);
   await writeFile(join(dir, 'ca.crt'), server.caPem);
+  // The mock keeps its pods in a state file, as a cloud keeps them while vk-mock is down.
+  await writeFile(
+    join(dir, 'provider.json'),
+    JSON.stringify({ [NODE]: { stateFile: join(dir, 'mock-state.jsonl') } }),
+  );
   await startVk();
   await nodeReady();
 }, 90_000);
@@ -365,6 +382,11 @@ describe('vk-mock with kubectl', () => {
       'some burst pods Running',
     );
     expect(await stopVk('SIGKILL')).toBeNull();
+    const startedBeforeKill = new Map(
+      (await pods('app=burst'))
+        .filter(p => p.status.phase === 'Running')
+        .map(p => [p.metadata.uid, p.status.containerStatuses?.[0]?.state?.running?.startedAt]),
+    );
     await startVk();
     const final = await until(
       () => pods('app=burst'),
@@ -373,8 +395,19 @@ describe('vk-mock with kubectl', () => {
       120_000,
     );
     expect(new Set(final.map(p => p.metadata.uid)).size).toBe(200);
+    // Pods that ran before the kill were not started again, and no IP was handed out twice.
+    for (const pod of final.filter(p => startedBeforeKill.has(p.metadata.uid))) {
+      expect(pod.status.containerStatuses?.[0]?.state?.running?.startedAt).toBe(
+        startedBeforeKill.get(pod.metadata.uid),
+      );
+    }
+    expect(new Set(final.map(p => p.status.podIP)).size).toBe(200);
+    // The provider runs exactly these 200 pods: no duplicate, no orphan.
+    const running = (await providerPods()).filter(p => p.metadata.name.startsWith('burst-'));
+    expect(running.map(p => p.metadata.uid).sort()).toEqual(final.map(p => p.metadata.uid).sort());
     await kubectlOk(['delete', 'pods', '-l', 'app=burst', '--timeout=120s'], 130_000);
     expect(await pods('app=burst')).toEqual([]);
+    expect((await providerPods()).filter(p => p.metadata.name.startsWith('burst-'))).toEqual([]);
   }, 360_000);
 
   it('registers the Node again after someone deletes it', async () => {

@@ -210,6 +210,21 @@ describe.each([
     expect(h.state.pods.has('default/kept')).toBe(true);
   });
 
+  it('at startup takes over the status of pods the provider already runs: written when it moved, not when the API has it', async () => {
+    const h = start(push, {}, ({ cluster, state }) => {
+      // The previous process was killed after creating `moved` but before writing its status.
+      const moved = cluster.add('moved');
+      state.pods.set('default/moved', { ...moved, status: { phase: 'Running' } });
+      const same = cluster.add('same', { status: { phase: 'Running' } });
+      state.pods.set('default/same', { ...same, status: { phase: 'Running' } });
+    });
+    await h.controller.ready;
+    await until(() => h.cluster.lookup('default', 'moved')?.status?.phase === 'Running');
+    await settle(100);
+    expect(h.state.count('createPod')).toBe(0);
+    expect(h.cluster.writes.map(w => `${w.verb} ${w.pod}`)).toEqual(['patchStatus default/moved']);
+  });
+
   it('reports a failing create on the pod, retries, and ends Failed after the limit (25, 11-beyond)', async () => {
     const h = start(push, { maxCreateAttempts: 3 });
     await h.controller.ready;

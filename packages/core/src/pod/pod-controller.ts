@@ -533,6 +533,9 @@ export class PodController {
           fingerprint: sameImages ? specFingerprint(api) : '',
           pod: api,
         });
+        // Its status may have moved while we were down, and a pushing provider does not push it
+        // again: compare it once now (no write when the API already has it).
+        if (p.status !== undefined) this.report({ ...api, status: p.status });
       } else {
         this.applied.set(key, { uid: uidOf(api) ?? '', fingerprint: '', pod: api });
       }
