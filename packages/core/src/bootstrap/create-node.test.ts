@@ -1,6 +1,7 @@
 import type { Lease } from 'kubernetes-types/coordination/v1.d.ts';
 import type { Event, Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isNotFound, isTransient } from '../errors/errors.ts';
 import { HttpKubeClient } from '../kube/http-kube-client.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
@@ -208,5 +209,46 @@ describe('createNode against the testkit API server', () => {
       15_000,
     );
     expect(again?.status?.conditions?.find(c => c.type === 'Ready')?.status).toBe('True');
+  });
+
+  it('gives up with a clear error when the pod cache does not sync within --startup-timeout, registering nothing', async () => {
+    await server.control.fault({
+      op: 'injectError',
+      match: { userAgent: 'vkubelet-startup', verbs: ['list'], resource: 'pods' },
+      error: { code: 500 },
+      times: 1000,
+    });
+    const slowClient = await HttpKubeClient.fromKubeconfig({
+      path: server.kubeconfigPath,
+      userAgent: 'vkubelet-startup',
+    });
+    try {
+      const slow = createNode({
+        provider: createFakeProvider().provider,
+        client: slowClient,
+        nodeName: 'vk-startup',
+        version: '0.1.0',
+        startupTimeoutMs: 700,
+      });
+      const started = Date.now();
+      const error = await slow.run(AbortSignal.timeout(20_000)).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(isTransient(error)).toBe(true);
+      expect((error as Error).message).toMatch(
+        /^pod cache of vk-startup did not sync within 700 ms \(--startup-timeout\)/,
+      );
+      expect(Date.now() - started).toBeLessThan(5000);
+      const registered = await admin
+        .get(
+          { version: 'v1', resource: 'nodes', name: 'vk-startup' },
+          { signal: AbortSignal.timeout(5000) },
+        )
+        .catch((err: unknown) => err);
+      expect(isNotFound(registered)).toBe(true);
+    } finally {
+      slowClient.close();
+    }
   });
 });

@@ -5,7 +5,7 @@
  * and the provider is reconciled before the Node is registered; shutdown goes in reverse.
  */
 import type { ObjectReference, Pod, Taint } from 'kubernetes-types/core/v1.d.ts';
-import { IllegalStateError } from '../errors/errors.ts';
+import { IllegalStateError, TransientError } from '../errors/errors.ts';
 import { EventRecorder } from '../events/recorder.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { Reflector } from '../kube/reflector.ts';
@@ -185,29 +185,39 @@ export class VirtualNode {
     }
   }
 
-  /** Runs until `signal` aborts, then shuts down in reverse order and resolves. */
-  async run(signal: AbortSignal): Promise<void> {
+  /**
+   * Runs until `signal` aborts, then shuts down in reverse order and resolves. A failure (the
+   * startup timeout, a fatal loop error) stops every loop before it rejects.
+   */
+  async run(outer: AbortSignal): Promise<void> {
     if (this.state !== 'new')
       throw new IllegalStateError(`virtual node ${this.nodeName} is ${this.state}`);
     this.state = 'running';
     this.logger.info({}, 'starting');
+    const stop = new AbortController();
+    const signal = AbortSignal.any([outer, stop.signal]);
     const informer = this.pods.run(signal);
     const podLoop = this.podController.run(this.syncedWithin(signal), signal);
+    const loops: Promise<void>[] = [informer, podLoop];
     try {
       await Promise.race([this.podController.ready, podLoop]);
       if (signal.aborted) {
-        await Promise.all([informer, podLoop]);
+        await Promise.all(loops);
         return;
       }
       this.logger.info(
         { pods: this.pods.size },
         'pod cache synced and provider reconciled: registering the node',
       );
-      const nodeLoop = this.nodeController.run(signal);
+      loops.push(this.nodeController.run(signal));
       void this.nodeController.ready.then(() => {
         this.logger.info({}, 'node ready');
       });
-      await Promise.all([informer, podLoop, nodeLoop]);
+      await Promise.all(loops);
+    } catch (err) {
+      stop.abort(err);
+      await Promise.allSettled(loops);
+      throw err;
     } finally {
       await this.events.close();
       this.state = 'stopped';
@@ -235,8 +245,8 @@ export class VirtualNode {
       new Promise<never>((_, reject) => {
         setTimeout(() => {
           reject(
-            new Error(
-              `pod cache of ${this.nodeName} did not sync within ${timeout} ms (--startup-timeout)`,
+            new TransientError(
+              `pod cache of ${this.nodeName} did not sync within ${timeout} ms (--startup-timeout): is the API server reachable, and may this node's identity list pods?`,
             ),
           );
         }, timeout).unref();
