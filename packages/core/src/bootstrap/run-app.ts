@@ -268,8 +268,13 @@ export async function runApp(
           ...remoteCommandRoutes({
             provider,
             streamCreationTimeoutMs: config.streamCreationTimeoutMs,
+            streamIdleTimeoutMs: config.streamIdleTimeoutMs,
           }),
-          portForwardRoute({ provider, streamCreationTimeoutMs: config.streamCreationTimeoutMs }),
+          portForwardRoute({
+            provider,
+            streamCreationTimeoutMs: config.streamCreationTimeoutMs,
+            streamIdleTimeoutMs: config.streamIdleTimeoutMs,
+          }),
         ],
       });
       kubeletApis.push(api);

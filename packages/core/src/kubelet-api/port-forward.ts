@@ -12,15 +12,19 @@ import { HttpError } from './http-errors.ts';
 import type { HttpRoute, RouteContext } from './router.ts';
 import { SpdySession, type SpdyStream } from './spdy/session.ts';
 import { acceptSpdyUpgrade } from './spdy/upgrade.ts';
+import {
+  DEFAULT_STREAM_CREATION_TIMEOUT_MS,
+  livenessOf,
+  type StreamTimeouts,
+} from './stream-timeouts.ts';
 import { acceptSpdyTunnelWebSocket, isSpdyTunnelRequest } from './websocket/port-forward.ts';
 import { isWebSocketUpgrade } from './websocket/upgrade.ts';
 
 const PROTOCOL = 'portforward.k8s.io';
 
-export interface PortForwardDeps {
+/** `streamCreationTimeoutMs` bounds the wait for the second stream of a pair. */
+export interface PortForwardDeps extends StreamTimeouts {
   readonly provider: Provider;
-  /** How long the second stream of a pair may take (kubelet `--stream-creation-timeout`). */
-  readonly streamCreationTimeoutMs?: number;
 }
 
 interface Pair {
@@ -58,7 +62,7 @@ function servePairs(
           pairs.delete(id);
           created.error?.end(`timed out waiting for the other stream of request ${id}`);
           created.data?.destroy();
-        }, deps.streamCreationTimeoutMs ?? 30_000),
+        }, deps.streamCreationTimeoutMs ?? DEFAULT_STREAM_CREATION_TIMEOUT_MS),
       };
       pair = created;
       pairs.set(id, pair);
@@ -123,11 +127,15 @@ export function portForwardRoute(deps: PortForwardDeps): HttpRoute {
             const session = new SpdySession(tunnel.stream, {
               role: 'server',
               sendFlowControl: false,
+              ...livenessOf(deps),
             });
             servePairs(session, ctx, deps, namespace, pod);
             return;
           }
-          const accepted = acceptSpdyUpgrade(ctx.req, socket, head, { protocols: [PROTOCOL] });
+          const accepted = acceptSpdyUpgrade(ctx.req, socket, head, {
+            protocols: [PROTOCOL],
+            session: livenessOf(deps),
+          });
           if (!accepted.ok) return;
           servePairs(accepted.session, ctx, deps, namespace, pod);
         }

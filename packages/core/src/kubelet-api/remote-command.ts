@@ -13,6 +13,11 @@ import { HttpError } from './http-errors.ts';
 import type { HttpRoute, RouteContext } from './router.ts';
 import { waitForStreams, type SpdyStream } from './spdy/session.ts';
 import { acceptSpdyUpgrade } from './spdy/upgrade.ts';
+import {
+  DEFAULT_STREAM_CREATION_TIMEOUT_MS,
+  livenessOf,
+  type StreamTimeouts,
+} from './stream-timeouts.ts';
 import { acceptRemoteCommandWebSocket } from './websocket/remotecommand.ts';
 import { isWebSocketUpgrade } from './websocket/upgrade.ts';
 import { encodeStatus, statusFor } from './websocket/status.ts';
@@ -26,10 +31,8 @@ const SPDY_PROTOCOLS = [
   'channel.k8s.io',
 ];
 
-export interface RemoteCommandDeps {
+export interface RemoteCommandDeps extends StreamTimeouts {
   readonly provider: Provider;
-  /** How long a client may take to open its streams (kubelet `--stream-creation-timeout`, 30 s). */
-  readonly streamCreationTimeoutMs?: number;
 }
 
 interface SessionOptions {
@@ -91,9 +94,12 @@ async function serveSpdy(
   head: Buffer,
   options: SessionOptions,
   run: Runner,
-  creationTimeoutMs: number,
+  timeouts: StreamTimeouts,
 ): Promise<void> {
-  const accepted = acceptSpdyUpgrade(ctx.req, socket, head, { protocols: SPDY_PROTOCOLS });
+  const accepted = acceptSpdyUpgrade(ctx.req, socket, head, {
+    protocols: SPDY_PROTOCOLS,
+    session: livenessOf(timeouts),
+  });
   if (!accepted.ok) return;
   const { session, protocol } = accepted;
   const expected =
@@ -104,7 +110,11 @@ async function serveSpdy(
     Number(options.tty && protocol !== 'channel.k8s.io' && protocol !== 'v2.channel.k8s.io');
   let streams: SpdyStream[];
   try {
-    streams = await waitForStreams(session, expected, creationTimeoutMs);
+    streams = await waitForStreams(
+      session,
+      expected,
+      timeouts.streamCreationTimeoutMs ?? DEFAULT_STREAM_CREATION_TIMEOUT_MS,
+    );
   } catch (err) {
     ctx.log.debug({ err: describeError(err) }, 'streams not created in time');
     session.destroy();
@@ -167,8 +177,12 @@ async function serveWebSocket(
   options: SessionOptions,
   run: Runner,
   parent: AbortSignal,
+  timeouts: StreamTimeouts,
 ): Promise<void> {
-  const session = await acceptRemoteCommandWebSocket(req, socket, head, options);
+  const session = await acceptRemoteCommandWebSocket(req, socket, head, {
+    ...options,
+    ...livenessOf(timeouts),
+  });
   if (session === null) return;
   let result: ExecResult | Error;
   try {
@@ -213,16 +227,8 @@ function remoteCommandRoute(name: 'exec' | 'attach', deps: RemoteCommandDeps): H
               : (provider.attachToContainer?.(namespace, pod, container, io, signal) ??
                 Promise.reject(new Error('attach unsupported')));
           if (isWebSocketUpgrade(ctx.req))
-            await serveWebSocket(ctx.req, socket, head, options, run, ctx.signal);
-          else
-            await serveSpdy(
-              ctx,
-              socket,
-              head,
-              options,
-              run,
-              deps.streamCreationTimeoutMs ?? 30_000,
-            );
+            await serveWebSocket(ctx.req, socket, head, options, run, ctx.signal, deps);
+          else await serveSpdy(ctx, socket, head, options, run, deps);
         }
       : undefined,
   };

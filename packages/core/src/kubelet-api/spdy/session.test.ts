@@ -236,6 +236,77 @@ describe('SpdySession: control frames', () => {
     expect(session.isClosed).toBe(true);
   });
 
+  it('sends keepalive PINGs and stays open while the peer answers them', async () => {
+    const { session, peer } = await rawSetup({ keepaliveMs: 40 });
+    for (let i = 0; i < 4; i++) {
+      const ping = await peer.takeType('PING', 1000);
+      expect(ping.id % 2).toBe(0);
+      peer.send({ type: 'PING', id: ping.id });
+    }
+    expect(session.isClosed).toBe(false);
+  });
+
+  it('destroys the session when a keepalive PING goes unanswered', async () => {
+    const { session } = await rawSetup({ keepaliveMs: 40 });
+    const started = Date.now();
+    await once(session, 'close');
+    // One interval to send the PING, one more to find it unanswered.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(70);
+    expect(session.isClosed).toBe(true);
+  });
+
+  it('keepalive PINGs and their answers do not hold an idle session open', async () => {
+    const { session, peer } = await rawSetup({ idleTimeoutMs: 250, keepaliveMs: 40 });
+    const started = Date.now();
+    let answered = 0;
+    const answer = async (): Promise<void> => {
+      for (;;) {
+        const f = await peer.take(x => x.type === 'PING' || x.type === 'GOAWAY', 2000);
+        if (f.type !== 'PING') return;
+        answered++;
+        peer.send({ type: 'PING', id: f.id });
+      }
+    };
+    await answer();
+    expect(answered).toBeGreaterThanOrEqual(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(240);
+    await peer.waitClosed();
+    expect(session.isClosed).toBe(true);
+  });
+
+  it('does not call a peer dead while its answers wait behind a full stream buffer', async () => {
+    const { session, peer } = await rawSetup({ keepaliveMs: 40 });
+    const streamP = nextStream(session);
+    await peer.synStream(1, { streamtype: 'data' });
+    const stream = await streamP;
+    // A Go-style peer ignores windows: 300 KiB fills the 128 KiB buffer and pauses the socket.
+    for (let i = 0; i < 10; i++) peer.data(1, Buffer.alloc(30 * 1024, i));
+    await new Promise(r => setTimeout(r, 50));
+    // Answer its PINGs at once; the answers sit unread behind the data.
+    let answering = true;
+    const answer = async (): Promise<void> => {
+      while (answering) {
+        const ping = await peer.takeType('PING', 5000).catch(() => undefined);
+        if (ping) peer.send({ type: 'PING', id: ping.id });
+      }
+    };
+    const answered = answer();
+    try {
+      await new Promise(r => setTimeout(r, 300));
+      expect(session.isClosed).toBe(false);
+      let total = 0;
+      stream.on('data', (c: Buffer) => (total += c.length));
+      peer.data(1, '', FLAG_FIN);
+      await once(stream, 'end');
+      expect(total).toBe(300 * 1024);
+      await new Promise(r => setTimeout(r, 200));
+      expect(session.isClosed).toBe(false);
+    } finally {
+      answering = false;
+    }
+    await answered;
+  });
+
   it('turns garbage on the wire into GOAWAY(PROTOCOL_ERROR) without throwing', async () => {
     const { session, peer } = await rawSetup();
     const errors: Error[] = [];

@@ -43,8 +43,17 @@ const DEFAULT_MAX_DATA_FRAME = 32 * 1024;
 export interface SpdySessionOptions {
   /** 'server' accepts odd client streams (default); 'client' opens them. */
   readonly role?: 'server' | 'client';
-  /** No frame in either direction for this long → GOAWAY and close. 0/undefined: never. */
+  /**
+   * No frame in either direction for this long → GOAWAY and close. 0/undefined: never. Our
+   * keepalive PINGs and their answers do not count, so keepalive never holds an idle session
+   * open; a peer's own PINGs do (as in Go's spdystream, which kubectl speaks).
+   */
   readonly idleTimeoutMs?: number;
+  /**
+   * Send a PING this often, so intermediaries keep an idle connection; a PING still unanswered
+   * at the next one means the peer is gone, and the session is destroyed. 0/undefined: never.
+   */
+  readonly keepaliveMs?: number;
   /**
    * Respect the peer's stream and session windows when sending (default true). Go's spdystream
    * (kubectl, the apiserver) never sends WINDOW_UPDATE and relies on TCP backpressure, so a
@@ -93,8 +102,8 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private readonly decompressor: HeaderDecompressor;
   private readonly streams = new Map<number, SpdyStream>();
   private readonly options: Required<
-    Omit<SpdySessionOptions, 'head' | 'role' | 'idleTimeoutMs'>
-  > & { idleTimeoutMs: number };
+    Omit<SpdySessionOptions, 'head' | 'role' | 'idleTimeoutMs' | 'keepaliveMs'>
+  > & { idleTimeoutMs: number; keepaliveMs: number };
 
   private inbox: SpdyFrame[] = [];
   private processing = false;
@@ -118,6 +127,13 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
   private peerWentAway = false;
   private closed = false;
   private idleTimer: NodeJS.Timeout | undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  /** The last keepalive PING sent. */
+  private keepaliveId: number | undefined;
+  /** Anything heard from the peer since that PING went out. */
+  private keepaliveAnswered = true;
+  /** We held the socket paused since that PING, so an answer may not have been read yet. */
+  private readBlockedSinceKeepalive = false;
 
   constructor(socket: Duplex, options: SpdySessionOptions = {}) {
     super();
@@ -125,6 +141,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     this.role = options.role ?? 'server';
     this.options = {
       idleTimeoutMs: options.idleTimeoutMs ?? 0,
+      keepaliveMs: options.keepaliveMs ?? 0,
       sendFlowControl: options.sendFlowControl ?? true,
       initialWindowSize: options.initialWindowSize ?? DEFAULT_INITIAL_WINDOW,
       strictReceiveWindow: options.strictReceiveWindow ?? false,
@@ -164,6 +181,12 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       });
     }
     this.touch();
+    if (this.options.keepaliveMs > 0) {
+      this.keepaliveTimer = setInterval(() => {
+        this.onKeepalive();
+      }, this.options.keepaliveMs);
+      this.keepaliveTimer.unref();
+    }
     if (options.head && options.head.length > 0) this.onData(options.head);
   }
 
@@ -214,9 +237,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
 
   /** Send a PING and resolve with the round trip in milliseconds. */
   ping(timeoutMs = 10_000): Promise<number> {
-    const id = this.nextPingId;
-    this.nextPingId += 2;
-    if (this.nextPingId > MAX_STREAM_ID) this.nextPingId = this.role === 'server' ? 2 : 1;
+    const id = this.takePingId();
     const started = performance.now();
     return new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -233,6 +254,36 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
         reject(err instanceof Error ? err : new Error(String(err)));
       });
     });
+  }
+
+  private takePingId(): number {
+    const id = this.nextPingId;
+    this.nextPingId += 2;
+    if (this.nextPingId > MAX_STREAM_ID) this.nextPingId = this.role === 'server' ? 2 : 1;
+    return id;
+  }
+
+  private isKeepaliveAnswer(frame: SpdyFrame): boolean {
+    return frame.type === 'PING' && frame.id === this.keepaliveId;
+  }
+
+  private onKeepalive(): void {
+    if (this.closed) return;
+    if (!this.keepaliveAnswered) {
+      if (this.readBlockers.size > 0 || this.readBlockedSinceKeepalive) {
+        this.readBlockedSinceKeepalive = this.readBlockers.size > 0;
+        return;
+      }
+      this.destroy();
+      return;
+    }
+    if (this.keepaliveId !== undefined) this.pendingPings.delete(this.keepaliveId);
+    const id = this.takePingId();
+    this.keepaliveId = id;
+    this.keepaliveAnswered = false;
+    this.readBlockedSinceKeepalive = this.readBlockers.size > 0;
+    this.pendingPings.set(id, () => undefined);
+    this.enqueue(() => [encodeFrame({ type: 'PING', id })], false).catch(() => undefined);
   }
 
   /**
@@ -270,6 +321,7 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.idleTimer);
+    clearInterval(this.keepaliveTimer);
     this.socket.off('data', this.onData);
     this.socket.off('drain', this.onDrain);
     for (const stream of [...this.streams.values()]) stream.abortFromSession();
@@ -319,14 +371,15 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
     if (stream.resetStatus !== undefined) throw new Error(`stream ${stream.id} was reset`);
   }
 
-  private enqueue(produce: () => Buffer[] | Promise<Buffer[]>): Promise<void> {
+  /** `activity`: whether the frames postpone the idle timeout (keepalive PINGs do not). */
+  private enqueue(produce: () => Buffer[] | Promise<Buffer[]>, activity = true): Promise<void> {
     const run = async (): Promise<void> => {
       this.assertOpen();
       const buffers = await produce();
       this.assertOpen();
       let flowing = true;
       for (const b of buffers) flowing = this.socket.write(b);
-      this.touch();
+      if (activity) this.touch();
       if (!flowing) await this.waitDrain();
     };
     const next = this.writeChain.then(run);
@@ -405,8 +458,10 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
 
   /** @internal stream buffer full/emptied: pause or resume reading the socket. */
   setReadBlocked(key: number | 'inflate', blocked: boolean): void {
-    if (blocked) this.readBlockers.add(key);
-    else this.readBlockers.delete(key);
+    if (blocked) {
+      this.readBlockers.add(key);
+      this.readBlockedSinceKeepalive = true;
+    } else this.readBlockers.delete(key);
     if (this.closed) return;
     if (this.readBlockers.size > 0) this.socket.pause();
     else this.socket.resume();
@@ -417,7 +472,6 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.closed) return;
-    this.touch();
     let frames: SpdyFrame[];
     try {
       frames = this.reader.push(chunk);
@@ -425,6 +479,9 @@ export class SpdySession extends EventEmitter<SpdySessionEvents> {
       this.fail(err);
       return;
     }
+    if (!this.reader.idle || !frames.every(f => this.isKeepaliveAnswer(f))) this.touch();
+    // Any byte from the peer shows it is alive, whether or not it answered the PING yet.
+    this.keepaliveAnswered = true;
     if (frames.length === 0) return;
     for (const f of frames) this.inbox.push(f);
     void this.processInbox();

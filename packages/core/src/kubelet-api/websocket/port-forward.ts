@@ -17,6 +17,7 @@ import { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { ChannelProtocolError, decodeFrame, encodeDataFrame, type FrameCodec } from './channels.ts';
 import { FrameSender, splitChunk } from './sender.ts';
+import type { LivenessOptions, WebSocketLiveness } from './keepalive.ts';
 import { acceptWebSocket, offeredProtocols, rejectUpgrade } from './upgrade.ts';
 
 export const SPDY_TUNNEL_PREFIX = 'SPDY/3.1+';
@@ -151,22 +152,27 @@ export async function acceptPortForwardWebSocket(
   socket: Duplex,
   head: Buffer,
   ports?: readonly number[],
+  liveness: LivenessOptions = {},
 ): Promise<PortForwardSession | null> {
   const parsed = ports ? [...ports] : parsePorts(req.url);
   if (parsed instanceof Error) {
     rejectUpgrade(socket, 400, parsed.message);
     return null;
   }
-  const accepted = await acceptWebSocket(req, socket, head, [
-    ...PORT_FORWARD_CHANNEL_PROTOCOLS.keys(),
-  ]);
+  const accepted = await acceptWebSocket(
+    req,
+    socket,
+    head,
+    [...PORT_FORWARD_CHANNEL_PROTOCOLS.keys()],
+    liveness,
+  );
   if (accepted === null) return null;
   const codec: FrameCodec = {
     base64: PORT_FORWARD_CHANNEL_PROTOCOLS.get(accepted.protocol) ?? false,
     streamClose: false,
     channelCount: parsed.length * 2,
   };
-  return new ChannelPortForward(accepted.ws, accepted.protocol, codec, parsed);
+  return new ChannelPortForward(accepted.ws, accepted.liveness, accepted.protocol, codec, parsed);
 }
 
 class ChannelPortForward implements PortForwardSession {
@@ -177,10 +183,18 @@ class ChannelPortForward implements PortForwardSession {
   #done = 0;
   #paused = false;
 
-  constructor(ws: WebSocket, protocol: string, codec: FrameCodec, ports: number[]) {
+  constructor(
+    ws: WebSocket,
+    liveness: WebSocketLiveness,
+    protocol: string,
+    codec: FrameCodec,
+    ports: number[],
+  ) {
     this.#ws = ws;
     this.protocol = protocol;
-    const sender = new FrameSender(ws);
+    const sender = new FrameSender(ws, undefined, () => {
+      liveness.touch();
+    });
     this.ports = ports.map((port, index) => this.#port(sender, codec, port, index));
 
     ws.on('message', (data: Buffer) => {

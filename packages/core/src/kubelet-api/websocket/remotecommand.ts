@@ -27,7 +27,7 @@ import {
 } from './channels.ts';
 import { FrameSender, splitChunk } from './sender.ts';
 import { encodeStatus, statusFor, type StatusFormat } from './status.ts';
-import { acceptWebSocket } from './upgrade.ts';
+import { acceptWebSocket, type AcceptedWebSocket } from './upgrade.ts';
 
 interface ProtocolSpec {
   readonly codec: FrameCodec;
@@ -64,6 +64,10 @@ export interface RemoteCommandOptions {
   readonly highWaterMark?: number;
   /** How long {@link RemoteCommandSession.finish} waits for the client's close reply. */
   readonly closeTimeoutMs?: number;
+  /** Close the session after this long without a message either way (kubelet StreamIdleTimeout). */
+  readonly idleTimeoutMs?: number;
+  /** Ping the client this often; drop it when a ping goes unanswered until the next. */
+  readonly keepaliveMs?: number;
 }
 
 /** An accepted exec/attach session: hand it to the provider as its {@link AttachIO}. */
@@ -92,11 +96,14 @@ export async function acceptRemoteCommandWebSocket(
   head: Buffer,
   options: RemoteCommandOptions,
 ): Promise<RemoteCommandSession | null> {
-  const accepted = await acceptWebSocket(req, socket, head, [...REMOTE_COMMAND_PROTOCOLS.keys()]);
+  const accepted = await acceptWebSocket(req, socket, head, [...REMOTE_COMMAND_PROTOCOLS.keys()], {
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+    ...(options.keepaliveMs === undefined ? {} : { keepaliveMs: options.keepaliveMs }),
+  });
   if (accepted === null) return null;
   const spec = REMOTE_COMMAND_PROTOCOLS.get(accepted.protocol);
   if (spec === undefined) throw new Error(`unreachable: protocol ${accepted.protocol}`);
-  return new Session(accepted.ws, accepted.protocol, spec, options);
+  return new Session(accepted, spec, options);
 }
 
 class Session implements RemoteCommandSession {
@@ -118,13 +125,16 @@ class Session implements RemoteCommandSession {
   #broken = false;
   #finishing: Promise<void> | undefined;
 
-  constructor(ws: WebSocket, protocol: string, spec: ProtocolSpec, options: RemoteCommandOptions) {
+  constructor(accepted: AcceptedWebSocket, spec: ProtocolSpec, options: RemoteCommandOptions) {
+    const { ws, liveness } = accepted;
     this.#ws = ws;
     this.#spec = spec;
-    this.protocol = protocol;
+    this.protocol = accepted.protocol;
     this.tty = options.tty;
     this.#closeTimeoutMs = options.closeTimeoutMs ?? 5000;
-    this.#sender = new FrameSender(ws, options.highWaterMark);
+    this.#sender = new FrameSender(ws, options.highWaterMark, () => {
+      liveness.touch();
+    });
 
     if (options.stdin) {
       this.stdin = new Readable({
@@ -151,7 +161,7 @@ class Session implements RemoteCommandSession {
       // 'close' follows; the error itself (e.g. an oversized message) needs no other handling.
     });
     ws.once('close', () => {
-      this.#onClose();
+      this.#onClose(liveness.reason);
     });
 
     // Tell the client the session is live: an empty frame on the lowest writable channel.
@@ -298,9 +308,9 @@ class Session implements RemoteCommandSession {
     void this.#close(1002, error.message.slice(0, 120));
   }
 
-  #onClose(): void {
+  #onClose(timedOut: string | undefined): void {
     if (this.#finishing === undefined && !this.#abort.signal.aborted) {
-      this.#abort.abort(new Error('client disconnected'));
+      this.#abort.abort(new Error(timedOut ?? 'client disconnected'));
     }
     this.#endStdin();
     this.#resizeQueue?.end();

@@ -15,10 +15,13 @@ export class FrameSender {
   readonly #ws: WebSocket;
   readonly #highWaterMark: number;
   readonly #pending = new Set<() => void>();
+  readonly #onSend: (() => void) | undefined;
 
-  constructor(ws: WebSocket, highWaterMark = DEFAULT_HIGH_WATER_MARK) {
+  /** `onSend` runs for every message sent (the idle timeout counts them as activity). */
+  constructor(ws: WebSocket, highWaterMark = DEFAULT_HIGH_WATER_MARK, onSend?: () => void) {
     this.#ws = ws;
     this.#highWaterMark = highWaterMark;
+    this.#onSend = onSend;
     ws.once('close', () => {
       const pending = [...this.#pending];
       this.#pending.clear();
@@ -44,6 +47,7 @@ export class FrameSender {
       done();
     };
     this.#pending.add(finish);
+    this.#onSend?.();
     this.#ws.send(message, { binary: typeof message !== 'string' }, finish);
     if (this.#ws.bufferedAmount < this.#highWaterMark) finish();
   }

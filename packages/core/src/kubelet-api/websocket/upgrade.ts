@@ -10,6 +10,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketLiveness, type LivenessOptions } from './keepalive.ts';
 
 export const BEARER_PROTOCOL_PREFIX = 'base64url.bearer.authorization.k8s.io.';
 
@@ -60,6 +61,8 @@ export interface AcceptedWebSocket {
   readonly ws: WebSocket;
   /** The negotiated protocol; `''` when the client offered none. */
   readonly protocol: string;
+  /** Idle timeout and keepalive; tell it about every message sent. */
+  readonly liveness: WebSocketLiveness;
 }
 
 /**
@@ -71,6 +74,7 @@ export function acceptWebSocket(
   socket: Duplex,
   head: Buffer,
   supported: readonly string[],
+  liveness: LivenessOptions = {},
 ): Promise<AcceptedWebSocket | null> {
   const negotiation = negotiate(offeredProtocols(req), supported);
   if (!negotiation.ok) {
@@ -105,7 +109,7 @@ export function acceptWebSocket(
     });
     try {
       server.handleUpgrade(req, socket, head, ws => {
-        resolve({ ws, protocol });
+        resolve({ ws, protocol, liveness: new WebSocketLiveness(ws, liveness) });
       });
     } catch (error) {
       rejectUpgrade(socket, 400, error instanceof Error ? error.message : 'bad upgrade');
