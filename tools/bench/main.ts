@@ -38,6 +38,7 @@ const HELP = `Usage: npm run bench -- [options]
   --steady-rate <n>   pods/s of the steady scenario (default 50)
   --steady-seconds <n> length of the steady scenario (default 20)
   --out <dir>         results folder (default bench-results/<time>)
+  --vk-args "<args>"  extra vk-mock flags for every scenario (e.g. "--status-workers 16")
 `;
 
 const { values } = parseArgs({
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     'steady-rate': { type: 'string', default: '50' },
     'steady-seconds': { type: 'string', default: '20' },
     out: { type: 'string' },
+    'vk-args': { type: 'string', default: '' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -126,6 +128,7 @@ try {
     pods: Number(values.pods),
     progress,
     steadyRate: Number(values['steady-rate']),
+    vkArgs: values['vk-args'].split(/\s+/).filter(a => a !== ''),
     steadySeconds: Number(values['steady-seconds']),
     idleSeconds: Number(values['idle-seconds']),
   };

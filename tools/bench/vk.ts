@@ -26,6 +26,8 @@ export interface VkOptions {
   readonly mock?: Readonly<Record<string, unknown>>;
   readonly dir: string;
   readonly label: string;
+  /** Appended to vk-mock's command line. */
+  readonly extraArgs?: readonly string[];
 }
 
 export interface Series {
@@ -109,6 +111,8 @@ export class VkProcess {
     const child = spawn(
       process.execPath,
       [
+        // e.g. VK_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile vk-mock.
+        ...(process.env.VK_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(a => a !== ''),
         vkBin,
         '--kubeconfig',
         o.kubeconfig,
@@ -128,6 +132,7 @@ export class VkProcess {
         String(kubeletPort),
         '--log-level',
         'warn',
+        ...(o.extraArgs ?? []),
       ],
       { stdio: ['ignore', log, log] },
     );

@@ -344,7 +344,7 @@ export function compileOptions(options: MockProviderOptions = {}): CompiledOptio
     fail('logger must have debug, info, warn, error and child');
   }
   if (raw.state !== undefined && !isStateStore(raw.state)) {
-    fail('state must be a store from openMockStateFile (pods, assignedIPs, put, drop)');
+    fail('state must be a store from openMockStateFile (pods, assignedIPs, put, drop, flushed)');
   }
   const podIPBaseText = optionalString('podIPBase', raw.podIPBase) ?? '10.244.0.0';
   const podIPBase = parseIPv4(podIPBaseText);
@@ -383,6 +383,7 @@ function isStateStore(value: unknown): value is MockStateStore {
     Array.isArray(value.pods) &&
     typeof value.assignedIPs === 'number' &&
     typeof value.put === 'function' &&
-    typeof value.drop === 'function'
+    typeof value.drop === 'function' &&
+    typeof value.flushed === 'function'
   );
 }

@@ -314,7 +314,9 @@ export class PodRuntime {
   #changed(record: PodRecord): void {
     record.status = buildPodStatus(record, this.#options.clock.now(), record.status);
     this.#store?.put(persistPod(record), this.#assignedIPs);
-    this.#mailbox?.post(record.uid, this.snapshot(record));
+    // Not a deep copy: the status is rebuilt as a new object on every change and the record's pod
+    // is replaced, never edited in place, so what was posted cannot change under the receiver.
+    this.#mailbox?.post(record.uid, { ...record.pod, status: record.status });
   }
 
   /** Runs `fn` after `ms` unless the pod is forgotten or replaced first. */

@@ -98,14 +98,18 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     async createPod(pod, context) {
       await gate.enter('createPod', context.signal, keyOf(pod));
       runtime.create(pod, context);
+      // Created means kept: a restart right after finds the pod (with a state store).
+      await compiled.state?.flushed();
     },
     async updatePod(pod, context) {
       await gate.enter('updatePod', context.signal, keyOf(pod));
       runtime.update(pod, context);
+      await compiled.state?.flushed();
     },
     async deletePod(pod, signal) {
       await gate.enter('deletePod', signal, keyOf(pod));
       await runtime.delete(pod, signal);
+      await compiled.state?.flushed();
     },
     async getPod(namespace, name, signal) {
       await gate.enter('getPod', signal, `${namespace}/${name}`);

@@ -1,8 +1,9 @@
 /**
  * The mock's durable state, so a restarted virtual kubelet finds its pods still running in the
  * "backend", as it would with a cloud. A journal of JSON lines: every change of a pod appends the
- * pod's whole record, a removal appends its key. Writes are synchronous so a pod is on disk before
- * createPod returns and a SIGKILL right after loses nothing; the file is compacted when opened.
+ * pod's whole record, a removal appends its key. Changes are written together once per event-loop
+ * turn, and createPod waits for that write, so a SIGKILL right after it returns loses nothing. The
+ * file is compacted when opened.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
@@ -17,6 +18,8 @@ export interface MockStateStore {
   readonly assignedIPs: number;
   put(pod: PersistedPod, assignedIPs: number): void;
   drop(key: string, uid: string): void;
+  /** Resolves once everything put or dropped so far is written. */
+  flushed(): Promise<void>;
 }
 
 export interface MockStateFile extends MockStateStore {
@@ -92,9 +95,27 @@ export async function openMockStateFile(path: string): Promise<MockStateFile> {
   }
   await rename(temporary, path);
   let fd: number | undefined = openSync(path, 'a');
+  let pending: string[] = [];
+  let waiters: (() => void)[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    const text = pending.join('');
+    const done = waiters;
+    pending = [];
+    waiters = [];
+    // Closed at shutdown: what happens after is not kept.
+    if (fd !== undefined && text !== '') writeSync(fd, text);
+    for (const resolve of done) resolve();
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
   const append = (entry: JournalEntry): void => {
-    if (fd === undefined) return; // closed at shutdown: what happens after is not kept
-    writeSync(fd, line(entry));
+    pending.push(line(entry));
+    schedule();
   };
   return {
     path,
@@ -106,7 +127,12 @@ export async function openMockStateFile(path: string): Promise<MockStateFile> {
     drop(key, uid) {
       append({ drop: { key, uid } });
     },
+    flushed() {
+      if (!scheduled) return Promise.resolve();
+      return new Promise(resolve => waiters.push(resolve));
+    },
     close() {
+      if (scheduled) flush();
       if (fd !== undefined) closeSync(fd);
       fd = undefined;
     },

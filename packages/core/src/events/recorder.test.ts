@@ -93,4 +93,28 @@ describe(EventRecorder, () => {
     expect(sink.created).toHaveLength(1);
     expect(sink.patches).toHaveLength(0);
   });
+
+  it('keeps what it tracks bounded as pods come and go by the thousand', async () => {
+    const sink = new FakeSink();
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    const r = new EventRecorder({
+      sink,
+      component: 'vk',
+      host: 'n',
+      now: () => new Date(t),
+      aggregateWindowMs: 60_000,
+      refillMs: 1000,
+    });
+    for (let i = 0; i < 60_000; i++) {
+      // 100 new pods a second, one event each: old pods' entries expire and are swept.
+      t += 10;
+      r.record({ ...pod, name: `p${i}`, uid: `u${i}` }, 'Normal', 'Created', 'ok');
+      if (i % 1000 === 0) await r.flush();
+    }
+    await r.flush();
+    expect(sink.created).toHaveLength(60_000);
+    // About 6,000 aggregates live in the 60-s window; sweeps keep each map within twice that
+    // (unswept, the two maps would hold 120,000 entries).
+    expect(r.trackedCount).toBeLessThan(4 * 6_100 + 1_000);
+  });
 });

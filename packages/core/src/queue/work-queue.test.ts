@@ -162,4 +162,31 @@ describe(WorkQueue, () => {
     q.add('after');
     expect(q.depth).toBe(0);
   });
+
+  it('releases delayed keys in due order; an earlier time wins, a later one is ignored', async () => {
+    const q = new WorkQueue({ name: 't' });
+    const seen: string[] = [];
+    // Scattered delays (a pseudo-random order), each key once.
+    const delays = Array.from({ length: 200 }, (_, i) => 10 + ((i * 37) % 200));
+    delays.forEach((d, i) => {
+      q.addAfter(`k${i}`, d);
+    });
+    q.addAfter('k0', 500); // later than its 10 ms: ignored
+    q.addAfter('k1', 5); // earlier than its 47 ms: moves up
+    expect(q.pending).toBe(200);
+    const ac = new AbortController();
+    const running = q.run(async key => void seen.push(key), 1, ac.signal);
+    await until(() => seen.length === 200);
+    ac.abort();
+    await running;
+    const dueOf = (key: string): number => {
+      const i = Number(key.slice(1));
+      return i === 1 ? 5 : (delays[i] as number);
+    };
+    // Keys due in the same millisecond may come out in any order; due times never go backwards.
+    const dues = seen.map(dueOf);
+    expect(dues).toEqual([...dues].sort((a, b) => a - b));
+    expect(seen[0]).toBe('k1');
+    expect(new Set(seen).size).toBe(200);
+  });
 });

@@ -52,6 +52,96 @@ interface Delayed {
   readonly at: number;
 }
 
+/**
+ * Keys due at a time: a binary min-heap on `at` plus the current time per key, so scheduling is
+ * O(log n) with thousands of pods waiting (token refreshes, retries). A rescheduled key leaves its
+ * old heap entry behind; entries whose time no longer matches the map are skipped when popped.
+ */
+class DelaySchedule {
+  private readonly heap: Delayed[] = [];
+  private readonly due = new Map<string, number>();
+
+  get size(): number {
+    return this.due.size;
+  }
+
+  /** Schedules `key` at `at` unless it is already due earlier. */
+  schedule(key: string, at: number): void {
+    const current = this.due.get(key);
+    if (current !== undefined && current <= at) return;
+    this.due.set(key, at);
+    this.heap.push({ key, at });
+    this.up(this.heap.length - 1);
+  }
+
+  /** The earliest due time, skipping stale entries. */
+  peek(): number | undefined {
+    this.dropStale();
+    return this.heap[0]?.at;
+  }
+
+  /** Removes and returns the keys due at or before `now`. */
+  takeDue(now: number): string[] {
+    const keys: string[] = [];
+    for (;;) {
+      this.dropStale();
+      const top = this.heap[0];
+      if (top === undefined || top.at > now) return keys;
+      this.pop();
+      this.due.delete(top.key);
+      keys.push(top.key);
+    }
+  }
+
+  private dropStale(): void {
+    for (let top = this.heap[0]; top !== undefined; top = this.heap[0]) {
+      if (this.due.get(top.key) === top.at) return;
+      this.pop();
+    }
+  }
+
+  private pop(): void {
+    const last = this.heap.pop();
+    if (last === undefined || this.heap.length === 0) return;
+    this.heap[0] = last;
+    this.down(0);
+  }
+
+  private up(index: number): void {
+    const heap = this.heap;
+    const item = heap[index] as Delayed;
+    let i = index;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent] as Delayed;
+      if (p.at <= item.at) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = item;
+  }
+
+  private down(index: number): void {
+    const heap = this.heap;
+    const item = heap[index] as Delayed;
+    let i = index;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= heap.length) break;
+      const right = left + 1;
+      const child =
+        right < heap.length && (heap[right] as Delayed).at < (heap[left] as Delayed).at
+          ? right
+          : left;
+      const c = heap[child] as Delayed;
+      if (c.at >= item.at) break;
+      heap[i] = c;
+      i = child;
+    }
+    heap[i] = item;
+  }
+}
+
 /** FIFO of keys with O(1) push/shift. */
 class KeyFifo {
   private items: string[] = [];
@@ -85,7 +175,7 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   /** Keys added again while processing: re-queued when the worker finishes. */
   private readonly dirty = new Set<string>();
-  private readonly delayed: Delayed[] = [];
+  private readonly delayed = new DelaySchedule();
   private delayTimer: NodeJS.Timeout | undefined;
   private readonly failures = new Map<string, { attempts: number; firstAt: number }>();
   private readonly waiters: (() => void)[] = [];
@@ -122,16 +212,10 @@ export class WorkQueue {
       this.add(key);
       return;
     }
-    const at = this.now() + delayMs;
-    const existing = this.delayed.findIndex(d => d.key === key);
-    if (existing >= 0) {
-      if ((this.delayed[existing] as Delayed).at <= at) return;
-      this.delayed.splice(existing, 1);
-    }
-    let i = this.delayed.length;
-    while (i > 0 && (this.delayed[i - 1] as Delayed).at > at) i--;
-    this.delayed.splice(i, 0, { key, at });
-    this.armTimer();
+    const before = this.delayed.peek();
+    this.delayed.schedule(key, this.now() + delayMs);
+    // Only a new earliest time moves the timer.
+    if (before === undefined || (this.delayed.peek() ?? Infinity) < before) this.armTimer();
   }
 
   /** Forgets a key's failure history (after success, or when the object is gone). */
@@ -149,7 +233,7 @@ export class WorkQueue {
 
   /** Keys queued, delayed or in flight. */
   get pending(): number {
-    return this.fifo.length + this.delayed.length + this.processing.size;
+    return this.fifo.length + this.delayed.size + this.processing.size;
   }
 
   /**
@@ -244,18 +328,16 @@ export class WorkQueue {
 
   private armTimer(): void {
     if (this.delayTimer) clearTimeout(this.delayTimer);
-    const next = this.delayed[0];
-    if (!next) return;
+    this.delayTimer = undefined;
+    const next = this.delayed.peek();
+    if (next === undefined) return;
     this.delayTimer = setTimeout(
       () => {
         this.delayTimer = undefined;
-        const now = this.now();
-        while (this.delayed.length > 0 && (this.delayed[0] as Delayed).at <= now) {
-          this.add((this.delayed.shift() as Delayed).key);
-        }
+        for (const key of this.delayed.takeDue(this.now())) this.add(key);
         this.armTimer();
       },
-      Math.max(0, next.at - this.now()),
+      Math.max(0, next - this.now()),
     );
     this.delayTimer.unref();
   }
