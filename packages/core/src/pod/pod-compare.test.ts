@@ -1,5 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { needsSync, specFingerprint, statusPatchFor } from './pod-compare.ts';
+import {
+  needsSync,
+  specFingerprint,
+  statusPatchFor,
+  jsonEqual,
+  stableJson,
+} from './pod-compare.ts';
+
+describe(jsonEqual, () => {
+  it('compares JSON values ignoring key order and undefined members, like stableJson', () => {
+    const cases: [unknown, unknown, boolean][] = [
+      [{ a: 1, b: [1, { c: 'x' }] }, { b: [1, { c: 'x' }], a: 1 }, true],
+      [{ a: 1, u: undefined }, { a: 1 }, true],
+      [{ a: 1 }, { a: 1, b: null }, false],
+      [{ a: [1, 2] }, { a: [2, 1] }, false],
+      [[], {}, false],
+      [{ a: { b: 1 } }, { a: { b: 1, c: 2 } }, false],
+      [{ a: { b: 1, c: 2 } }, { a: { b: 1 } }, false],
+      [null, undefined, false],
+      [undefined, undefined, true],
+      ['1', 1, false],
+    ];
+    for (const [a, b, equal] of cases) {
+      expect(jsonEqual(a, b)).toBe(equal);
+      expect(jsonEqual(b, a)).toBe(equal);
+      expect(stableJson(a) === stableJson(b)).toBe(equal);
+    }
+  });
+});
 
 describe(statusPatchFor, () => {
   it('sends nothing when the provider status matches', () => {

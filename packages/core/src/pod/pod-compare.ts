@@ -32,6 +32,44 @@ export function stableJson(value: unknown): string {
 }
 
 /**
+ * Whether two JSON values are equal, ignoring key order and undefined members (as stableJson
+ * would compare them), without building strings: informer updates run this for every pod write.
+ */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const key in x) {
+    const value = x[key];
+    if (value === undefined) continue;
+    defined++;
+    if (!jsonEqual(value, y[key])) return false;
+  }
+  for (const key in y) if (y[key] !== undefined) defined--;
+  return defined === 0;
+}
+
+/** The parts of a pod that make an UpdatePod (see specFingerprint). */
+function specParts(pod: Pod): readonly unknown[] {
+  return [
+    pod.spec?.containers,
+    pod.spec?.initContainers,
+    pod.spec?.ephemeralContainers,
+    pod.spec?.activeDeadlineSeconds,
+    pod.spec?.tolerations,
+    pod.metadata?.labels,
+    pod.metadata?.annotations,
+  ];
+}
+
+/**
  * The parts of a pod whose change makes an UpdatePod: containers, init and ephemeral containers,
  * activeDeadlineSeconds, tolerations, labels and annotations. Status, resourceVersion and
  * managed fields never do; env is compared as written in the API pod (not as resolved), so the
@@ -55,7 +93,7 @@ export function needsSync(old: Pod, next: Pod): boolean {
   if (old.metadata?.deletionTimestamp !== next.metadata?.deletionTimestamp) return true;
   if (old.metadata?.deletionGracePeriodSeconds !== next.metadata?.deletionGracePeriodSeconds)
     return true;
-  return specFingerprint(old) !== specFingerprint(next);
+  return !jsonEqual(specParts(old), specParts(next));
 }
 
 /**
@@ -94,7 +132,7 @@ export function statusPatchFor(
       if (changed.length > 0) patch.conditions = changed;
       continue;
     }
-    if (stableJson(cur[field]) !== stableJson(value)) patch[field] = value;
+    if (!jsonEqual(cur[field], value)) patch[field] = value;
   }
   // A top-level reason or message we (or the provider) set earlier goes when the provider drops it.
   for (const field of ['reason', 'message'] as const) {
