@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { connect as tcp } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -163,5 +164,39 @@ describe('acceptSpdyTunnelWebSocket', () => {
     await new Promise(r => setTimeout(r, 50));
     expect(tunnels).toHaveLength(2);
     expect(tunnels.every(t => t.signal.aborted)).toBe(true);
+  });
+});
+
+describe('closing a tunnel to a client that never answers the close frame', () => {
+  it('drops the socket after a short grace instead of the 30 s `ws` would wait', async () => {
+    let accepted: (t: SpdyTunnel | null) => void = () => undefined;
+    const tunnel = new Promise<SpdyTunnel | null>(resolve => (accepted = resolve));
+    const url = await serve((req, socket, head) => {
+      void acceptSpdyTunnelWebSocket(req, socket, head).then(accepted);
+    });
+    // A bare TCP client: completes the handshake, then reads and never writes again.
+    const { port } = new URL(url);
+    const socket = tcp(Number(port), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(
+      'GET /portForward/ns/pod HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n' +
+        'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+        'Sec-WebSocket-Protocol: SPDY/3.1+portforward.k8s.io\r\n\r\n',
+    );
+    let received = '';
+    socket.on('data', (d: Buffer) => (received += d.toString('latin1')));
+    const closed = new Promise<void>(resolve =>
+      socket.once('close', () => {
+        resolve();
+      }),
+    );
+    const opened = await tunnel;
+    expect(opened).not.toBeNull();
+    await new Promise(r => setTimeout(r, 20));
+    expect(received).toMatch(/^HTTP\/1\.1 101/);
+    const started = Date.now();
+    opened?.stream.end();
+    await closed;
+    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

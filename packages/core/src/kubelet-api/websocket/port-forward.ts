@@ -21,6 +21,20 @@ import type { LivenessOptions, WebSocketLiveness } from './keepalive.ts';
 import { acceptWebSocket, offeredProtocols, rejectUpgrade } from './upgrade.ts';
 
 export const SPDY_TUNNEL_PREFIX = 'SPDY/3.1+';
+/** How long a client may take to answer our close frame before the socket is dropped. */
+const CLOSE_GRACE_MS = 2000;
+
+/**
+ * Starts the close handshake, and drops the socket if the client does not complete it in time
+ * (`ws` would otherwise wait 30 s for a peer that may be gone or hostile).
+ */
+function closeWebSocket(ws: WebSocket, code: number, reason?: string): void {
+  if (ws.readyState === ws.OPEN) ws.close(code, reason);
+  if (ws.readyState === ws.CLOSED) return;
+  setTimeout(() => {
+    ws.terminate();
+  }, CLOSE_GRACE_MS).unref();
+}
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 
 /** Whether a request asks for SPDY tunneled over WebSocket. */
@@ -67,14 +81,12 @@ export async function acceptSpdyTunnelWebSocket(
     },
     final(callback) {
       ended = true;
-      if (ws.readyState === ws.OPEN) ws.close(1000);
+      closeWebSocket(ws, 1000);
       callback();
     },
     destroy(error, callback) {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
-        if (error) ws.terminate();
-        else ws.close(1000);
-      }
+      if (error) ws.terminate();
+      else closeWebSocket(ws, 1000);
       callback(error);
     },
   });
@@ -82,7 +94,7 @@ export async function acceptSpdyTunnelWebSocket(
     if (!isBinary) {
       const error = new ChannelProtocolError('SPDY tunnel messages must be binary');
       abort.abort(error);
-      ws.close(1002, error.message);
+      closeWebSocket(ws, 1002, error.message);
       return;
     }
     if (stream.readableEnded || stream.destroyed) return;
@@ -205,7 +217,7 @@ class ChannelPortForward implements PortForwardSession {
         if (!(error instanceof ChannelProtocolError)) throw error;
         this.#abort.abort(error);
         ws.resume();
-        ws.close(1002, error.message.slice(0, 120));
+        closeWebSocket(ws, 1002, error.message.slice(0, 120));
         return;
       }
       // Odd channels are server-to-client error channels; the kubelet ignores writes there.
@@ -247,7 +259,7 @@ class ChannelPortForward implements PortForwardSession {
       if (finished) return;
       finished = true;
       if (++this.#done === this.ports.length && this.#ws.readyState === this.#ws.OPEN) {
-        this.#ws.close(1000);
+        closeWebSocket(this.#ws, 1000);
       }
     };
     const stream = new Duplex({
