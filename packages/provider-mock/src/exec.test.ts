@@ -339,6 +339,62 @@ describe('exec built-ins', () => {
     });
   });
 
+  it('tty-sizes prints each terminal size the client sends, up to a count (tty only)', async () => {
+    const { provider } = await running();
+    async function* sizes(): AsyncGenerator<TerminalSize> {
+      yield { width: 100, height: 30 };
+      yield { width: 120, height: 50 };
+      yield { width: 90, height: 20 };
+    }
+    const resize = sizes();
+    expect(await run(provider, ['tty-sizes', '2'], { tty: true, resize })).toEqual({
+      exitCode: 0,
+      stdout: '30 100\n50 120\n',
+      stderr: '',
+    });
+    // The stream ending stops it early.
+    expect((await run(provider, ['tty-sizes', '5'], { tty: true, resize })).stdout).toBe('20 90\n');
+    expect((await run(provider, ['tty-sizes'], { tty: true })).exitCode).toBe(0);
+    expect(await run(provider, ['tty-sizes', 'x'], { tty: true })).toEqual({
+      exitCode: 2,
+      stdout: 'usage: tty-sizes [COUNT]\n',
+      stderr: '',
+    });
+    expect((await run(provider, ['tty-sizes'])).stderr).toBe(
+      'tty-sizes: standard input: Not a tty\n',
+    );
+  });
+
+  it('tty-sizes waits for the next size and stops when the session is aborted', async () => {
+    const { provider } = await running();
+    const stop = new AbortController();
+    const pending = run(
+      provider,
+      ['tty-sizes'],
+      {
+        tty: true,
+        resize: { [Symbol.asyncIterator]: () => ({ next: () => new Promise(() => undefined) }) },
+      },
+      stop.signal,
+    );
+    stop.abort(new Error('client gone'));
+    await expect(pending).rejects.toThrow('client gone');
+  });
+
+  it('cat with a tty ends its input at Ctrl-D, as a terminal would', async () => {
+    const { provider } = await running();
+    const stdin = new PassThrough();
+    const done = run(provider, ['cat'], { tty: true, stdin });
+    stdin.write('typed\r');
+    stdin.write('more\x04ignored');
+    expect(await done).toEqual({ exitCode: 0, stdout: 'typed\rmore', stderr: '' });
+    // Without a tty, 0x04 is just a byte.
+    const raw = new PassThrough();
+    const copied = run(provider, ['cat'], { stdin: raw });
+    raw.end('a\x04b');
+    expect((await copied).stdout).toBe('a\x04b');
+  });
+
   it('runs with the streams the caller did not ask for left out', async () => {
     const { provider } = await running();
     const result = await provider.runInContainer(

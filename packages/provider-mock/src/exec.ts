@@ -4,11 +4,13 @@
  *   echo [-n] ARGS…   ARGS joined by spaces
  *   env               the container's environment, sorted by name, one NAME=value per line
  *   cat PATH…         files from the pod's volumes at their mount paths
- *   cat               stdin copied to stdout until EOF (an interactive session)
+ *   cat               stdin copied to stdout until EOF (an interactive session); with a
+ *                     tty, Ctrl-D ends the input too, as the terminal's line discipline would
  *   exit [N]          ends with exit code N
  *   sleep S           waits S seconds (or `infinity`) on the provider's clock
  *   true / false      exit code 0 / 1
  *   stty size         "<rows> <cols>" of the next terminal size the client sends (tty only)
+ *   tty-sizes [N]     "<rows> <cols>" for each of the next N sizes the client sends (tty only)
  *   sh -c "<one of these>"   also bash/ash/dash, with quotes and $VAR expansion
  *
  * Anything else exits 127 with a message on stderr. With a tty, stderr goes to stdout.
@@ -82,6 +84,8 @@ export async function runBuiltin(
       return result(1);
     case 'stty':
       return result(await sttySize(args, io, err, signal));
+    case 'tty-sizes':
+      return result(await ttySizes(args, io, err, signal));
     default:
       await write(
         err,
@@ -101,7 +105,7 @@ async function cat(
   signal: AbortSignal,
 ): Promise<number> {
   if (paths.length === 0) {
-    if (io.stdin) await forEachChunk(io.stdin, chunk => write(io.stdout, chunk), signal);
+    if (io.stdin) await copyInput(io, signal);
     return 0;
   }
   let status = 0;
@@ -116,6 +120,56 @@ async function cat(
     await write(err, `cat: ${path}: ${problem}\n`);
   }
   return status;
+}
+
+const CTRL_D = 0x04;
+
+/** stdin to stdout until EOF, or, with a tty, until Ctrl-D. */
+async function copyInput(io: AttachIO, signal: AbortSignal): Promise<void> {
+  const stdin = io.stdin;
+  if (!stdin) return;
+  if (!io.tty) {
+    await forEachChunk(stdin, chunk => write(io.stdout, chunk), signal);
+    return;
+  }
+  const eof = new AbortController();
+  try {
+    await forEachChunk(
+      stdin,
+      async chunk => {
+        const end = chunk.indexOf(CTRL_D);
+        await write(io.stdout, end < 0 ? chunk : chunk.subarray(0, end));
+        if (end >= 0) eof.abort();
+      },
+      AbortSignal.any([signal, eof.signal]),
+    );
+  } catch (err) {
+    if (signal.aborted || !eof.signal.aborted) throw err;
+  }
+}
+
+async function ttySizes(
+  args: readonly string[],
+  io: AttachIO,
+  err: AttachIO['stderr'],
+  signal: AbortSignal,
+): Promise<number> {
+  const count = args.length === 0 ? 1 : Number(args[0]);
+  if (args.length > 1 || !Number.isInteger(count) || count < 1) {
+    await write(err, 'usage: tty-sizes [COUNT]\n');
+    return 2;
+  }
+  if (!io.tty) {
+    await write(err, 'tty-sizes: standard input: Not a tty\n');
+    return 1;
+  }
+  const sizes = io.resize?.[Symbol.asyncIterator]();
+  for (let i = 0; sizes && i < count; i++) {
+    const event = await raceAbort(sizes.next(), signal);
+    if (event.done === true) break;
+    await write(io.stdout, `${event.value.height} ${event.value.width}\n`);
+  }
+  return 0;
 }
 
 async function sttySize(
