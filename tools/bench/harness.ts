@@ -359,6 +359,8 @@ export interface PhaseSpec {
   readonly runLabel: string;
   readonly concurrency?: number;
   readonly force?: boolean;
+  /** Pods get the default service-account token volume. @default true */
+  readonly serviceAccountToken?: boolean;
 }
 
 function phaseResult(

@@ -20,6 +20,8 @@ export interface LoadRequest {
   readonly runLabel: string;
   /** DELETE with gracePeriodSeconds=0 (the pods' node does not exist, or cleanup). */
   readonly force?: boolean;
+  /** False: `automountServiceAccountToken: false`, so no token volume. @default true */
+  readonly serviceAccountToken?: boolean;
 }
 
 export interface LoadInit {
@@ -57,6 +59,7 @@ export function podManifest(r: LoadRequest, i: number): unknown {
         { key: 'virtual-kubelet.io/provider', operator: 'Exists', effect: 'NoSchedule' },
       ],
       terminationGracePeriodSeconds: 30,
+      ...(r.serviceAccountToken === false ? { automountServiceAccountToken: false } : {}),
     },
   };
 }

@@ -38,7 +38,8 @@ const HELP = `Usage: npm run bench -- [options]
   --steady-rate <n>   pods/s of the steady scenario (default 50)
   --steady-seconds <n> length of the steady scenario (default 20)
   --out <dir>         results folder (default bench-results/<time>)
-  --vk-args "<args>"  extra vk-mock flags for every scenario (e.g. "--status-workers 16")
+  --vk-args=<flags>   extra vk-mock flags for every scenario, comma-separated
+                      (e.g. --vk-args=--status-workers=16,--pod-sync-workers=32)
 `;
 
 const { values } = parseArgs({
@@ -128,7 +129,7 @@ try {
     pods: Number(values.pods),
     progress,
     steadyRate: Number(values['steady-rate']),
-    vkArgs: values['vk-args'].split(/\s+/).filter(a => a !== ''),
+    vkArgs: values['vk-args'].split(/[\s,]+/).filter(a => a !== ''),
     steadySeconds: Number(values['steady-seconds']),
     idleSeconds: Number(values['idle-seconds']),
   };
@@ -148,7 +149,8 @@ try {
   }
   if (['idle-0', 'burst', 'idle-10k', 'restart', 'delete'].some(s => wanted.has(s as ScenarioName)))
     await step(() => runChain(ctx, wanted));
-  if (wanted.has('steady')) await step(() => runSteady(ctx));
+  if (wanted.has('steady')) await step(() => runSteady(ctx, false));
+  if (wanted.has('steady-token')) await step(() => runSteady(ctx, true));
   if (wanted.has('fargate')) await step(() => runProfile(ctx, 'fargate'));
   if (wanted.has('aci')) await step(() => runProfile(ctx, 'aci'));
   if (wanted.has('watch-drop')) await step(() => runWatchDrop(ctx));

@@ -147,6 +147,20 @@ describe.each([
     });
   });
 
+  it('writes no last status for a pod on its way out: provider delete, then one DELETE (T6)', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Running');
+    await settle();
+    const before = h.cluster.writes.length;
+    h.cluster.userDelete('default/web', 30);
+    await until(() => h.cluster.lookup('default', 'web') === undefined);
+    await settle(100);
+    expect(h.cluster.writes.slice(before).map(w => w.verb)).toEqual(['delete']);
+    expect(h.state.pods.has('default/web')).toBe(false);
+  });
+
   it('a force delete in the API removes the pod from the provider (20)', async () => {
     const h = start(push);
     await h.controller.ready;

@@ -75,7 +75,8 @@ export interface PodControllerOptions {
 interface Applied {
   readonly uid: string;
   readonly fingerprint: string;
-  readonly pod: Pod;
+  /** The latest API object of this incarnation (the informer's, not a copy of its own). */
+  pod: Pod;
 }
 
 /** A pod's configuration cannot be resolved yet (a mandatory secret is missing): wait like the kubelet. */
@@ -93,6 +94,8 @@ export class PodController {
   private readonly lastKnown = new Map<string, Pod>();
   /** The provider's latest view of each pod (pushed or polled), waiting to be written. */
   private readonly reported = new Map<string, Pod>();
+  /** Keys whose pod the sync worker is deleting from the provider and then from the API. */
+  private readonly finalizing = new Set<string>();
   /** Keys whose last sync failed on configuration (kept retrying; not counted as provider failures). */
   private readonly configErrors = new Set<string>();
   private readonly callTimeoutMs: number;
@@ -131,6 +134,7 @@ export class PodController {
     if (pod.spec?.nodeName !== this.o.nodeName) return;
     const key = keyOf(pod);
     this.lastKnown.set(key, pod);
+    this.follow(key, pod);
     this.sync.add(key);
     // A status pushed before the pod reached the cache is written now (startup race).
     if (this.reported.has(key)) this.status.add(key);
@@ -140,6 +144,7 @@ export class PodController {
     if (next.spec?.nodeName !== this.o.nodeName) return;
     const key = keyOf(next);
     this.lastKnown.set(key, next);
+    this.follow(key, next);
     // Status-only changes (ours included) never wake the sync worker; spec and deletion do.
     if (needsSync(old, next)) this.sync.add(key);
     // Someone else changed the status: re-check it against the provider's (upstream #899).
@@ -150,6 +155,12 @@ export class PodController {
     const key = keyOf(pod);
     this.lastKnown.set(key, pod);
     this.sync.add(key);
+  }
+
+  /** Keeps the applied record on the informer's object, so a pod is held once, not twice. */
+  private follow(key: string, pod: Pod): void {
+    const applied = this.applied.get(key);
+    if (applied !== undefined && applied.uid === uidOf(pod)) applied.pod = pod;
   }
 
   /**
@@ -236,9 +247,16 @@ export class PodController {
       this.applied.delete(key);
     }
     if (pod.metadata?.deletionTimestamp !== undefined) {
-      await this.deleteInProvider(pod, signal, true);
-      this.applied.delete(key);
-      await this.finalDelete(pod, signal);
+      this.finalizing.add(key);
+      try {
+        await this.deleteInProvider(pod, signal, true);
+        this.applied.delete(key);
+        await this.finalDelete(pod, signal);
+      } finally {
+        this.finalizing.delete(key);
+        // Skipped while the pod was on its way out; needed if it is still there.
+        if (this.reported.has(key) && this.lookupKey(key) !== undefined) this.status.add(key);
+      }
       return;
     }
     if (isTerminal(pod)) return;
@@ -380,6 +398,9 @@ export class PodController {
     if (uidOf(reported) !== undefined && uidOf(reported) !== uidOf(pod)) return;
     // A finished pod's status is final.
     if (isTerminal(pod) || !reported.status) return;
+    // The object is about to go (DELETE with grace 0 follows): its last status would be written
+    // for nobody. With finalizers it stays around, so controllers still get the final status.
+    if (this.finalizing.has(key) && (pod.metadata?.finalizers ?? []).length === 0) return;
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     const patch = statusPatchFor(pod.status, reported.status);

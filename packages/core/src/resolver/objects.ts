@@ -71,24 +71,45 @@ export const base64Bytes = (text: string): Uint8Array =>
   new Uint8Array(Buffer.from(text, 'base64'));
 
 /**
- * A secret's keys as bytes. `stringData` is write-only in a real cluster (the API server merges
- * it into `data`), but a hand-built or cached object may still carry it: it wins, as on write.
+ * Decoded keys per object. The object cache hands every pod the same Secret or ConfigMap object
+ * until it changes, so thousands of pods mounting `kube-root-ca.crt` share one copy of its bytes
+ * (providers get them read-only).
  */
-export function secretEntries(secret: Secret): Map<string, Uint8Array> {
-  const entries = new Map<string, Uint8Array>();
-  for (const [key, val] of Object.entries(secret.data ?? {})) entries.set(key, base64Bytes(val));
-  for (const [key, val] of Object.entries(secret.stringData ?? {})) {
-    entries.set(key, utf8Bytes(val));
+const decoded = new WeakMap<object, ReadonlyMap<string, Uint8Array>>();
+
+function decodedOnce<T extends object>(
+  object: T,
+  decode: (o: T) => Map<string, Uint8Array>,
+): ReadonlyMap<string, Uint8Array> {
+  let entries = decoded.get(object);
+  if (!entries) {
+    entries = decode(object);
+    decoded.set(object, entries);
   }
   return entries;
 }
 
+/**
+ * A secret's keys as bytes. `stringData` is write-only in a real cluster (the API server merges
+ * it into `data`), but a hand-built or cached object may still carry it: it wins, as on write.
+ */
+export function secretEntries(secret: Secret): ReadonlyMap<string, Uint8Array> {
+  return decodedOnce(secret, s => {
+    const entries = new Map<string, Uint8Array>();
+    for (const [key, val] of Object.entries(s.data ?? {})) entries.set(key, base64Bytes(val));
+    for (const [key, val] of Object.entries(s.stringData ?? {})) entries.set(key, utf8Bytes(val));
+    return entries;
+  });
+}
+
 /** A configMap's `data` (UTF-8) and `binaryData` (base64) keys as bytes. */
-export function configMapEntries(configMap: ConfigMap): Map<string, Uint8Array> {
-  const entries = new Map<string, Uint8Array>();
-  for (const [key, val] of Object.entries(configMap.data ?? {})) entries.set(key, utf8Bytes(val));
-  for (const [key, val] of Object.entries(configMap.binaryData ?? {})) {
-    entries.set(key, base64Bytes(val));
-  }
-  return entries;
+export function configMapEntries(configMap: ConfigMap): ReadonlyMap<string, Uint8Array> {
+  return decodedOnce(configMap, c => {
+    const entries = new Map<string, Uint8Array>();
+    for (const [key, val] of Object.entries(c.data ?? {})) entries.set(key, utf8Bytes(val));
+    for (const [key, val] of Object.entries(c.binaryData ?? {})) {
+      entries.set(key, base64Bytes(val));
+    }
+    return entries;
+  });
 }

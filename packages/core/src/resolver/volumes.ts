@@ -158,7 +158,7 @@ class VolumeResolver {
       kind: 'secret' | 'configmap';
       name: string;
       read: () => Promise<T | undefined>;
-      entries: (object: T) => Map<string, Uint8Array>;
+      entries: (object: T) => ReadonlyMap<string, Uint8Array>;
     },
     layout: { items: readonly KeyToPath[] | undefined; optional: boolean; defaultMode: number },
     missingKey: (key: string) => string,
