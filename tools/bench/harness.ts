@@ -282,6 +282,8 @@ export interface CountSummary {
   readonly throttled: number;
   readonly leaseAndNode: number;
   readonly allWrites: number;
+  /** TokenRequests (create serviceaccounts/token). */
+  readonly tokenRequests: number;
   /** "verb resource" → count, for the per-verb breakdown. */
   readonly byVerb: Record<string, number>;
 }
@@ -296,6 +298,7 @@ export function summarize(c: Counts): CountSummary {
   let throttled = 0;
   let leaseAndNode = 0;
   let allWrites = 0;
+  let tokenRequests = 0;
   const byVerb: Record<string, number> = {};
   for (const [k, n] of c) {
     const [verb = '', resource = '', outcome = ''] = k.split(' ');
@@ -304,6 +307,7 @@ export function summarize(c: Counts): CountSummary {
     if (outcome === '429') throttled += n;
     const mutating = MUTATING.has(verb);
     if (mutating) allWrites += n;
+    if (mutating && resource === 'serviceaccounts/token') tokenRequests += n;
     if (resource.startsWith('pods')) {
       if (mutating) {
         podWrites += n;
@@ -329,6 +333,7 @@ export function summarize(c: Counts): CountSummary {
     throttled,
     leaseAndNode,
     allWrites,
+    tokenRequests,
     byVerb,
   };
 }

@@ -403,6 +403,31 @@ describe('PodController specifics', () => {
     expect(updates.length).toBeLessThanOrEqual(after + 1);
   });
 
+  it('refreshes the tokens of pods adopted at startup within the refresh window, and not of others', async () => {
+    const refreshed: string[] = [];
+    const tokenVolume = {
+      name: 'kube-api-access',
+      projected: { sources: [{ serviceAccountToken: { path: 'token' } }] },
+    };
+    const h = start(true, { adoptedTokenRefreshWindowMs: 100 }, ({ cluster, state, provider }) => {
+      for (const name of ['a', 'b', 'plain']) {
+        const pod = cluster.add(
+          name,
+          name === 'plain' ? {} : { spec: { containers: [], volumes: [tokenVolume] } },
+        );
+        state.pods.set(`default/${name}`, { ...pod, status: { phase: 'Running' } });
+      }
+      provider.updatePodVolumes = async pod => {
+        refreshed.push(pod.metadata?.name ?? '');
+      };
+    });
+    await h.controller.ready;
+    await until(() => refreshed.length === 2);
+    await settle(150);
+    expect(refreshed.sort()).toEqual(['a', 'b']);
+    expect(h.state.count('createPod')).toBe(0);
+  });
+
   it('a notification that arrives before the cache has the pod is not lost (31)', async () => {
     const h = start(true);
     await h.controller.ready;

@@ -67,6 +67,13 @@ export interface PodControllerOptions {
   readonly pollIntervalMs?: number;
   readonly retryBaseDelayMs?: number;
   readonly retryMaxDelayMs?: number;
+  /**
+   * Pods adopted at startup had their service-account tokens issued by the previous process,
+   * whose refresh schedule is lost: they are refreshed at random times within this window, so a
+   * restart with thousands of pods neither lets tokens expire nor bursts TokenRequests.
+   * @default 5 minutes
+   */
+  readonly adoptedTokenRefreshWindowMs?: number;
   readonly onQueueMetrics?: (event: QueueMetricsEvent) => void;
   readonly onProviderCall?: CallObserver;
   readonly now?: () => Date;
@@ -557,6 +564,10 @@ export class PodController {
         // Its status may have moved while we were down, and a pushing provider does not push it
         // again: compare it once now (no write when the API already has it).
         if (p.status !== undefined) this.report({ ...api, status: p.status });
+        if (hasTokenVolume(api)) {
+          const windowMs = this.o.adoptedTokenRefreshWindowMs ?? 5 * 60_000;
+          this.volumes.addAfter(key, Math.round(Math.random() * windowMs));
+        }
       } else {
         this.applied.set(key, { uid: uidOf(api) ?? '', fingerprint: '', pod: api });
       }
@@ -650,3 +661,10 @@ export class PodController {
 }
 
 export { podKey };
+
+/** Whether the pod mounts a projected service-account token (which must be refreshed). */
+function hasTokenVolume(pod: Pod): boolean {
+  return (pod.spec?.volumes ?? []).some(v =>
+    (v.projected?.sources ?? []).some(source => source.serviceAccountToken !== undefined),
+  );
+}
