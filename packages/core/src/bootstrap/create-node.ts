@@ -122,6 +122,8 @@ export class VirtualNode {
       client,
       ref: { version: 'v1', resource: 'pods' },
       fieldSelector: `spec.nodeName=${options.nodeName}`,
+      // managedFields are often the largest part of a pod and nothing here reads them.
+      transform: withoutManagedFields,
       handlers: {
         onAdd: pod => {
           podController.onAdd(pod);
@@ -330,4 +332,11 @@ function leaseMetrics(m: NodeMetrics): { onLeaseRenew: (lateMs: number) => void 
 /** Creates a virtual node; no I/O happens until `run`. */
 export function createNode(options: CreateNodeOptions): VirtualNode {
   return new VirtualNode(options);
+}
+
+function withoutManagedFields<T extends Pod & { metadata: object }>(pod: T): T {
+  if (pod.metadata.managedFields === undefined) return pod;
+  const metadata = { ...pod.metadata };
+  delete metadata.managedFields;
+  return { ...pod, metadata };
 }

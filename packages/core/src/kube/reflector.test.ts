@@ -264,6 +264,31 @@ describe(Reflector, () => {
     await running;
   });
 
+  it('caches and delivers listed and watched objects through the transform', async () => {
+    const withFields = (name: string, rv: string): Obj => ({
+      metadata: { ...obj(name, rv).metadata, managedFields: [{ manager: 'kubectl' }] },
+    });
+    const client = new FakeClient()
+      .replyList(list('10', [withFields('a', '1')]))
+      .replyWatch(s => s.push({ type: 'ADDED', object: withFields('b', '11') }).end());
+    const seen: Obj[] = [];
+    const { options } = setup(client, {
+      transform: o => ({ ...o, metadata: { ...o.metadata, managedFields: undefined } }),
+    });
+    const reflector = new Reflector({
+      ...options,
+      handlers: { onAdd: o => void seen.push(o) },
+    });
+    const controller = new AbortController();
+    const running = reflector.run(controller.signal);
+    await client.until(() => client.watches.length === 2);
+    expect(seen.map(o => o.metadata?.managedFields)).toEqual([undefined, undefined]);
+    expect(reflector.get('ns', 'a')?.metadata?.managedFields).toBeUndefined();
+    expect(reflector.get('ns', 'b')?.metadata?.managedFields).toBeUndefined();
+    controller.abort();
+    await running;
+  });
+
   it('relists on a 410 ERROR event and delivers only what changed in the gap', async () => {
     const client = new FakeClient()
       .replyList(

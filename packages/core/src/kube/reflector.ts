@@ -63,6 +63,11 @@ export interface ReflectorOptions<T> {
   /** Must resolve (not reject) early when its signal aborts; see `Sleep`. */
   readonly sleep?: Sleep;
   readonly random?: () => number;
+  /**
+   * Applied to every listed or watched object before it is cached and delivered (client-go's
+   * SetTransform): drop what is never read, such as managedFields, to keep the cache small.
+   */
+  readonly transform?: (object: T) => T;
 }
 
 /** How one watch ended, which decides what the loop does next. */
@@ -251,7 +256,7 @@ export class Reflector<T extends KubeObject> implements ReadonlyObjectCache<T> {
         }
         const key = objectKey(item);
         if (key === undefined) this.logger.warn({}, 'listed an object without a name; skipped');
-        else entries.push([key, item]);
+        else entries.push([key, this.options.transform ? this.options.transform(item) : item]);
       }
       this.logger.debug(
         {
@@ -347,7 +352,7 @@ export class Reflector<T extends KubeObject> implements ReadonlyObjectCache<T> {
       if (version) this.resourceVersion = version;
       return;
     }
-    const object = event.object;
+    const object = this.options.transform ? this.options.transform(event.object) : event.object;
     const key = objectKey(object);
     if (key === undefined) {
       this.logger.warn({ type: event.type }, 'watch event for an object without a name; skipped');

@@ -1,4 +1,5 @@
 /** What counts as a change worth a provider call, and small pod predicates the controllers share. */
+import { createHash } from 'node:crypto';
 import type { ContainerStatus, Pod, PodStatus } from 'kubernetes-types/core/v1.d.ts';
 
 export function podKey(namespace: string | undefined, name: string | undefined): string {
@@ -76,7 +77,8 @@ function specParts(pod: Pod): readonly unknown[] {
  * order of resolved variables can never cause an update.
  */
 export function specFingerprint(pod: Pod): string {
-  return stableJson({
+  // A digest, not the JSON itself: it is kept per pod, and the JSON is most of a pod's spec.
+  return digest({
     containers: pod.spec?.containers,
     initContainers: pod.spec?.initContainers,
     ephemeralContainers: pod.spec?.ephemeralContainers,
@@ -85,6 +87,10 @@ export function specFingerprint(pod: Pod): string {
     labels: pod.metadata?.labels,
     annotations: pod.metadata?.annotations,
   });
+}
+
+function digest(value: unknown): string {
+  return createHash('sha256').update(stableJson(value)).digest('base64');
 }
 
 /** Whether an informer update should wake the sync worker (spec change or deletion progress). */
