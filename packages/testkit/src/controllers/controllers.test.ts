@@ -104,12 +104,13 @@ describe('CSR signer', () => {
       (await api.post('/apis/certificates.k8s.io/v1/certificatesigningrequests', csr)).status,
     ).toBe(201);
     await new Promise(r => setTimeout(r, 100));
-    expect(
-      (
-        (await api.get('/apis/certificates.k8s.io/v1/certificatesigningrequests/vk-serving'))
-          .body as Obj
-      ).status.certificate,
-    ).toBeUndefined();
+    const stored = (
+      await api.get('/apis/certificates.k8s.io/v1/certificatesigningrequests/vk-serving')
+    ).body as Obj;
+    expect(stored.status.certificate).toBeUndefined();
+    // The requester is recorded by the server, as kubectl get csr shows under REQUESTOR.
+    expect(stored.spec.username).toBe('testkit-admin');
+    expect(stored.spec.groups).toContain('system:masters');
     const current = (
       await api.get('/apis/certificates.k8s.io/v1/certificatesigningrequests/vk-serving')
     ).body as Obj;

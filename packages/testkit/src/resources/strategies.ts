@@ -162,8 +162,17 @@ const EVENT_STRATEGY: ResourceStrategy = {
 const CSR_STRATEGY: ResourceStrategy = {
   hasStatus: true,
   tracksGeneration: false,
-  prepareForCreate(csr) {
+  prepareForCreate(csr, requester) {
     csr.status = {};
+    // The API server records who asked, whatever the client put there.
+    if (requester !== undefined && isPlainObject(csr.spec)) {
+      csr.spec.username = requester.username;
+      if (requester.uid !== undefined) csr.spec.uid = requester.uid;
+      else delete csr.spec.uid;
+      csr.spec.groups = [...requester.groups];
+      if (requester.extra !== undefined) csr.spec.extra = requester.extra;
+      else delete csr.spec.extra;
+    }
   },
   validate(csr) {
     const causes = clusterMeta(csr);

@@ -4,6 +4,7 @@
  */
 import type { StatusCause } from '../api-error.ts';
 import type { KubeObject } from '../kube-object.ts';
+import type { UserInfo } from '../server/auth.ts';
 
 export interface DeleteDecision {
   /** Remove the object now (true) or mark it with a deletionTimestamp and keep it. */
@@ -16,8 +17,11 @@ export interface ResourceStrategy {
   readonly hasStatus: boolean;
   /** Whether spec changes bump metadata.generation. */
   readonly tracksGeneration: boolean;
-  /** Defaults and server-set fields on create; may mutate `object` (a private copy). */
-  prepareForCreate?(object: KubeObject): void;
+  /**
+   * Defaults and server-set fields on create; may mutate `object` (a private copy). `requester`
+   * is who asked, when known (a CSR records it).
+   */
+  prepareForCreate?(object: KubeObject, requester?: UserInfo): void;
   validate?(object: KubeObject): StatusCause[];
   validateUpdate?(object: KubeObject, old: KubeObject): StatusCause[];
   /** Server-side adjustments on update of the main resource (after status is restored). */

@@ -193,7 +193,7 @@ export async function handleResource(
     }
     case 'create': {
       const body = await readObjectBody(req, undefined, d.kind);
-      const created = ctx.rest.create(d, namespace, body, { dryRun });
+      const created = ctx.rest.create(d, namespace, body, { dryRun, user });
       sendJson(res, 201, render(created));
       return;
     }

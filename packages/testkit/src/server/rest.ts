@@ -14,6 +14,7 @@ import { byteFieldDecodeError, canonicalizeByteFields } from '../resources/byte-
 import { omitEmpty } from '../resources/omit-empty.ts';
 import { apiVersionOf, storageResource, type ResourceDescriptor } from '../resources/registry.ts';
 import { coreToEventsV1, eventsV1ToCore } from '../resources/event-conversion.ts';
+import type { UserInfo } from './auth.ts';
 import type { ResourceStrategy } from '../resources/strategy.ts';
 import { parseFieldSelector, parseLabelSelector } from '../selectors/index.ts';
 import type { ObjectStore } from '../store/object-store.ts';
@@ -48,6 +49,8 @@ export type DeleteResult =
 export interface WriteOptions {
   readonly dryRun?: boolean;
   readonly subresource?: string | undefined;
+  /** Who asked (recorded by some resources, as a CSR's spec.username). */
+  readonly user?: UserInfo;
 }
 
 /** Predicates a list or watch filters by, compiled once per request. */
@@ -183,7 +186,7 @@ export class Rest {
     delete meta.deletionGracePeriodSeconds;
     if (strategy.tracksGeneration) meta.generation = 1;
     else delete meta.generation;
-    strategy.prepareForCreate?.(object);
+    strategy.prepareForCreate?.(object, options.user);
     omitEmpty(resource, object);
     this.validate(d, object, strategy.validate?.(object) ?? []);
     if (d.namespaced) this.requireLiveNamespace(namespace ?? '');
