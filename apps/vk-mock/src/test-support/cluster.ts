@@ -1,0 +1,190 @@
+/**
+ * An e2e cluster: the testkit API server in a process of its own, one vk-mock process serving
+ * its kubelet API with a certificate from the server's CA, and the real kubectl against both.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { openSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
+import { freePort } from './free-port.ts';
+
+export const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+const BIN = fileURLToPath(new URL('../../bin/vk-mock.js', import.meta.url));
+
+export interface KubectlResult {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly code: number;
+}
+
+export interface KubectlOptions {
+  readonly env?: Record<string, string>;
+  /** Written to stdin, which is then closed (closed at once without it). */
+  readonly input?: string;
+  readonly timeoutMs?: number;
+}
+
+export interface E2eCluster {
+  readonly server: TestkitProcess;
+  readonly dir: string;
+  readonly nodeName: string;
+  readonly kubeconfig: string;
+  /** The vk-mock process. */
+  readonly vkPid: number;
+  kubectl(args: readonly string[], options?: KubectlOptions): Promise<KubectlResult>;
+  /** kubectl that must succeed; returns stdout. */
+  kubectlOk(args: readonly string[], options?: KubectlOptions): Promise<string>;
+  /** The vk-mock log so far (for failure messages). */
+  log(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface ClusterOptions {
+  readonly nodeName: string;
+  /** More vk-mock flags. */
+  readonly vkArgs?: readonly string[];
+}
+
+/** Starts the API server and vk-mock, and waits for the node to be Ready. */
+export async function startCluster(options: ClusterOptions): Promise<E2eCluster> {
+  const dir = await mkdtemp(join(tmpdir(), `${options.nodeName}-`));
+  const server = await startTestkitProcess({ scheduler: true });
+  let vk: ChildProcess | undefined;
+  const kubectl = (args: readonly string[], opts: KubectlOptions = {}): Promise<KubectlResult> =>
+    new Promise(resolve => {
+      const child = execFile(
+        KUBECTL,
+        ['--kubeconfig', server.kubeconfigPath, ...args],
+        {
+          timeout: opts.timeoutMs ?? 60_000,
+          maxBuffer: 64 * 1024 * 1024,
+          env: { ...process.env, ...opts.env },
+        },
+        (err, stdout, stderr) => {
+          resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
+        },
+      );
+      child.stdin?.end(opts.input);
+    });
+  const log = (): Promise<string> => readFile(join(dir, 'vk-mock.log'), 'utf8').catch(() => '');
+  const kubectlOk = async (args: readonly string[], opts?: KubectlOptions): Promise<string> => {
+    const r = await kubectl(args, opts);
+    if (r.code !== 0) {
+      throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    }
+    return r.stdout;
+  };
+  const stop = async (): Promise<void> => {
+    if (vk && vk.exitCode === null) {
+      const exited = once(vk, 'exit');
+      vk.kill('SIGTERM');
+      await exited;
+    }
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const port = await freePort();
+    const serving = await server.control.servingCertificate({
+      commonName: options.nodeName,
+      ipAddresses: ['127.0.0.1'],
+    });
+    await writeFile(join(dir, 'kubelet.crt'), serving.certPem);
+    await writeFile(join(dir, 'kubelet.key'), serving.keyPem);
+    await writeFile(join(dir, 'ca.crt'), server.caPem);
+    const out = openSync(join(dir, 'vk-mock.log'), 'a');
+    vk = spawn(
+      process.execPath,
+      [
+        BIN,
+        '--kubeconfig',
+        server.kubeconfigPath,
+        '--nodename',
+        options.nodeName,
+        '--node-ip',
+        '127.0.0.1',
+        '--metrics-addr',
+        '',
+        ...(options.vkArgs ?? []),
+      ],
+      {
+        stdio: ['ignore', out, out],
+        env: {
+          ...process.env,
+          KUBELET_PORT: String(port),
+          APISERVER_CERT_LOCATION: join(dir, 'kubelet.crt'),
+          APISERVER_KEY_LOCATION: join(dir, 'kubelet.key'),
+          APISERVER_CA_CERT_LOCATION: join(dir, 'ca.crt'),
+        },
+      },
+    );
+    const deadline = Date.now() + 60_000;
+    while ((await kubectl(['get', 'node', options.nodeName, '-o', 'name'])).code !== 0) {
+      if (Date.now() > deadline) throw new Error(`node never registered: ${await log()}`);
+      await new Promise(r => setTimeout(r, 250));
+    }
+    await kubectlOk(
+      ['wait', '--for=condition=Ready', `node/${options.nodeName}`, '--timeout=60s'],
+      {
+        timeoutMs: 70_000,
+      },
+    );
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+  return {
+    server,
+    dir,
+    nodeName: options.nodeName,
+    kubeconfig: server.kubeconfigPath,
+    vkPid: vk.pid ?? 0,
+    kubectl,
+    kubectlOk,
+    log,
+    stop,
+  };
+}
+
+/** `count` pods for the mock's node, one container each, with its ports and stdin/tty flags. */
+export function podManifest(
+  prefix: string,
+  count: number,
+  container: { ports?: readonly number[]; stdin?: boolean; tty?: boolean } = {},
+): string {
+  const ports = (container.ports ?? [8080]).map(p => `{ containerPort: ${p} }`).join(', ');
+  const flags = `${container.stdin ? ', stdin: true' : ''}${container.tty ? ', tty: true' : ''}`;
+  return Array.from(
+    { length: count },
+    (_, i) => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${prefix}-${i}
+  labels: { app: ${prefix} }
+spec:
+  containers: [{ name: app, image: "nginx:1.27", ports: [${ports}]${flags} }]
+  nodeSelector: { type: virtual-kubelet }
+  tolerations: [{ key: virtual-kubelet.io/provider, operator: Exists, effect: NoSchedule }]
+`,
+  ).join('---\n');
+}
+
+/** Polls `read` until `ok`, or throws after `timeoutMs`. */
+export async function until<T>(
+  read: () => Promise<T> | T,
+  ok: (value: T) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
