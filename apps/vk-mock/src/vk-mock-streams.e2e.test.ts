@@ -23,11 +23,17 @@ import {
 const SCRIPT = process.env.SCRIPT ?? 'script';
 const PODS = 4;
 const MB = 1024 * 1024;
+/** Under kubectl's 5 s WebSocket ping period, which counts as activity. */
+const IDLE_TIMEOUT_S = 3;
 
 let cluster: E2eCluster;
 
 beforeAll(async () => {
-  cluster = await startCluster({ nodeName: 'vk-streams' });
+  // A short idle timeout, for the test that waits for it; every other session is busy.
+  cluster = await startCluster({
+    nodeName: 'vk-streams',
+    vkArgs: ['--stream-idle-timeout', `${IDLE_TIMEOUT_S}s`],
+  });
   const file = join(cluster.dir, 'pods.yaml');
   // stdin + tty on the container: kubectl attach -it refuses a TTY otherwise.
   await writeFile(file, podManifest('streams', PODS, { stdin: true, tty: true }));
@@ -231,6 +237,43 @@ describe('terminal sessions (kubectl under a pty)', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+
+describe('stream idle timeout (--stream-idle-timeout)', () => {
+  for (const { transport, env } of REMOTE_COMMAND) {
+    it(`ends an exec session over ${transport} silent for that long`, async () => {
+      // stdin stays open and silent: only the idle timeout can end `cat`.
+      const child = spawn(
+        KUBECTL,
+        ['--kubeconfig', cluster.kubeconfig, 'exec', '-i', 'streams-0', '--', 'cat'],
+        { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const started = Date.now();
+      const exited = once(child, 'exit');
+      child.stdin.write('one line\n');
+      await until(
+        () => out,
+        o => o.includes('one line'),
+        'the echo',
+        10_000,
+      );
+      const [code] = (await exited) as [number | null];
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(IDLE_TIMEOUT_S * 1000 - 200);
+      expect(elapsed).toBeLessThan(IDLE_TIMEOUT_S * 1000 + 5000);
+      if (transport === 'WebSocket') {
+        // The close frame carries the reason, and kubectl reports it.
+        expect(code).not.toBe(0);
+        expect(out).toContain('websocket: close 1001 (going away): stream idle timeout');
+      } else {
+        // SPDY has no reason to give: GOAWAY and the connection closes, as spdystream's does.
+        expect(out).toBe('one line\n');
+      }
+    }, 30_000);
+  }
+});
 
 describe('many exec sessions at once', () => {
   it('runs 50 concurrent kubectl exec sessions on one node with the right output and exit codes', async () => {
