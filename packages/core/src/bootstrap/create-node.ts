@@ -200,21 +200,20 @@ export class VirtualNode {
     const signal = AbortSignal.any([outer, stop.signal]);
     const informer = this.pods.run(signal);
     const podLoop = this.podController.run(this.syncedWithin(signal), signal);
-    const loops: Promise<void>[] = [informer, podLoop];
-    try {
-      await Promise.race([this.podController.ready, podLoop]);
-      if (signal.aborted) {
-        await Promise.all(loops);
-        return;
-      }
+    // The Node is registered once pods are synced and reconciled; a Node that exists already (a
+    // restart) has its lease renewed from the start.
+    const registerAfter = this.podController.ready.then(() => {
       this.logger.info(
         { pods: this.pods.size },
         'pod cache synced and provider reconciled: registering the node',
       );
-      loops.push(this.nodeController.run(signal));
-      void this.nodeController.ready.then(() => {
-        this.logger.info({}, 'node ready');
-      });
+    });
+    const nodeLoop = this.nodeController.run(signal, registerAfter);
+    void this.nodeController.ready.then(() => {
+      this.logger.info({}, 'node ready');
+    });
+    const loops: Promise<void>[] = [informer, podLoop, nodeLoop];
+    try {
       await Promise.all(loops);
     } catch (err) {
       stop.abort(err);

@@ -324,4 +324,54 @@ describe(NodeController, () => {
         });
     }
   });
+
+  it('renews the lease of a Node that already exists while registration waits for the pods', async () => {
+    const api = new FakeNodeApi();
+    api.node = { metadata: { name: 'vk', uid: 'uid-before', labels: { team: 'a' } }, status: {} };
+    const c = controller(api);
+    const gate = Promise.withResolvers<undefined>();
+    const ac = new AbortController();
+    const running = c.run(ac.signal, gate.promise);
+    await until(() => api.leaseUpdates >= 1);
+    // Heartbeat only: the Node itself is not touched before the pod cache is ready.
+    expect(api.statusPatches).toBe(0);
+    expect(api.node.metadata?.labels).toEqual({ team: 'a' });
+    expect(api.lease?.metadata?.ownerReferences?.[0]?.uid).toBe('uid-before');
+    gate.resolve(undefined);
+    await c.ready;
+    expect(api.statusPatches).toBeGreaterThan(0);
+    expect(api.node.metadata?.labels).toMatchObject({ team: 'a', type: 'virtual-kubelet' });
+    ac.abort();
+    await running;
+  });
+
+  it('writes nothing for a Node that does not exist yet until registration may start', async () => {
+    const api = new FakeNodeApi();
+    const c = controller(api);
+    const gate = Promise.withResolvers<undefined>();
+    const ac = new AbortController();
+    const running = c.run(ac.signal, gate.promise);
+    await new Promise(r => setTimeout(r, 100));
+    expect(api.node).toBeUndefined();
+    expect(api.lease).toBeUndefined();
+    gate.resolve(undefined);
+    await c.ready;
+    await until(() => api.lease !== undefined);
+    ac.abort();
+    await running;
+  });
+
+  it('stops waiting for registration when aborted, and fails with the gate', async () => {
+    const api = new FakeNodeApi();
+    const ac = new AbortController();
+    const waiting = controller(api).run(ac.signal, new Promise(() => undefined));
+    ac.abort();
+    await waiting;
+    expect(api.node).toBeUndefined();
+    const failing = controller(api).run(
+      new AbortController().signal,
+      Promise.reject(new Error('pods never synced')),
+    );
+    await expect(failing).rejects.toThrow('pods never synced');
+  });
 });

@@ -92,39 +92,82 @@ export class NodeController {
     this.wakeStatus();
   }
 
-  async run(signal: AbortSignal): Promise<void> {
+  /**
+   * Runs until `signal` aborts. With `registerAfter` (the pod cache synced), the Node is
+   * registered only once it resolves; a Node that already exists (a restart) gets its lease
+   * renewed meanwhile, as the kubelet's lease runs apart from pod sync, so restarting with
+   * thousands of pods never lets the node go NotReady.
+   */
+  async run(signal: AbortSignal, registerAfter?: Promise<void>): Promise<void> {
     if (this.state !== 'new') throw new IllegalStateError(`node controller is ${this.state}`);
     this.state = 'running';
+    const loops: Promise<void>[] = [];
+    // A failure stops the loops already running before the error goes up.
+    const failed = new AbortController();
+    signal = AbortSignal.any([signal, failed.signal]);
     try {
+      if (registerAfter !== undefined) {
+        const existing = await this.existingNode(signal);
+        if (existing !== undefined && !signal.aborted) {
+          this.node = existing;
+          await this.ping.check(signal);
+          loops.push(this.pingLoop(signal), this.leaseLoop(signal));
+        }
+        await untilAborted(registerAfter, signal);
+        if (signal.aborted) return;
+      }
       await this.registerUntilDone(signal);
       if (signal.aborted) return;
       this.resolveReady();
       this.o.provider.notifyNodeStatus?.(node => {
         this.markStatusChanged(node);
       });
-      const lease = new LeaseController({
-        api: this.o.leaseApi ?? this.o.api,
-        nodeName: this.o.nodeName,
-        leaseDurationSeconds: this.o.leaseDurationSeconds ?? 40,
-        renewIntervalMs:
-          this.o.leaseRenewIntervalMs ?? ((this.o.leaseDurationSeconds ?? 40) * 1000) / 4,
-        logger: this.o.logger.child({ component: 'lease' }),
-        nodeUid: () => this.node?.metadata?.uid,
-        healthy: () => this.ping.lastResult.ok,
-        now: this.now,
-        onLeaseMissing: () => {
-          this.markStatusChanged();
-        },
-        ...(this.o.onLeaseRenew ? { onRenew: this.o.onLeaseRenew } : {}),
-      });
-      await Promise.all([this.pingLoop(signal), lease.run(signal), this.statusLoop(signal)]);
+      if (loops.length === 0) loops.push(this.pingLoop(signal), this.leaseLoop(signal));
+      loops.push(this.statusLoop(signal));
+      await Promise.all(loops);
     } catch (err) {
+      failed.abort(err);
       this.rejectReady(err);
       throw err;
     } finally {
+      await Promise.allSettled(loops);
       this.state = 'stopped';
       await this.shutdown();
     }
+  }
+
+  /** The Node if it exists already; a failed read just means no early heartbeat. */
+  private async existingNode(signal: AbortSignal): Promise<Node | undefined> {
+    try {
+      const node = await this.o.api.getNode(this.o.nodeName, signal);
+      return node?.metadata?.deletionTimestamp === undefined ? node : undefined;
+    } catch (err) {
+      if (!aborted(signal))
+        this.o.logger.debug(
+          { err: describeError(err) },
+          'could not read the node before registering',
+        );
+      return undefined;
+    }
+  }
+
+  private leaseLoop(signal: AbortSignal): Promise<void> {
+    const lease = new LeaseController({
+      api: this.o.leaseApi ?? this.o.api,
+      nodeName: this.o.nodeName,
+      leaseDurationSeconds: this.o.leaseDurationSeconds ?? 40,
+      renewIntervalMs:
+        this.o.leaseRenewIntervalMs ?? ((this.o.leaseDurationSeconds ?? 40) * 1000) / 4,
+      logger: this.o.logger.child({ component: 'lease' }),
+      nodeUid: () => this.node?.metadata?.uid,
+      healthy: () => this.ping.lastResult.ok,
+      now: this.now,
+      onLeaseMissing: () => {
+        this.markStatusChanged();
+      },
+      ...(this.o.onLeaseRenew ? { onRenew: this.o.onLeaseRenew } : {}),
+    });
+    return lease.run(signal);
   }
 
   private desired(): Node {
@@ -274,5 +317,20 @@ export class NodeController {
     } catch (err) {
       this.o.logger.warn({ err: describeError(err) }, `could not ${mode} the node on shutdown`);
     }
+  }
+}
+
+/** Resolves when `gate` resolves or `signal` aborts, whichever comes first; rejects with the gate. */
+async function untilAborted(gate: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  const abort = Promise.withResolvers<undefined>();
+  const onAbort = (): void => {
+    abort.resolve(undefined);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([gate, abort.promise]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
 }
