@@ -23,7 +23,7 @@ import {
 const SCRIPT = process.env.SCRIPT ?? 'script';
 const PODS = 4;
 const MB = 1024 * 1024;
-/** Under kubectl's 5 s WebSocket ping period, which counts as activity. */
+/** Under kubectl's 5 s ping period (WebSocket and SPDY alike): its pings count as activity. */
 const IDLE_TIMEOUT_S = 3;
 
 let cluster: E2eCluster;
