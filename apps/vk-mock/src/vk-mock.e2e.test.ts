@@ -2,121 +2,41 @@
  * vk-mock as an operator runs it: a process of its own against a standalone testkit API server,
  * driven and checked with the real kubectl.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { openSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
-import { freePort } from './test-support/free-port.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  KUBECTL,
+  podManifest,
+  startCluster,
+  until as poll,
+  type E2eCluster,
+  type KubectlResult,
+} from './test-support/cluster.ts';
+import { freePort } from './test-support/free-port.ts';
 
-const KUBECTL = process.env.KUBECTL ?? 'kubectl';
-const BIN = fileURLToPath(new URL('../bin/vk-mock.js', import.meta.url));
 const NODE = 'vk-e2e';
 
-let server: TestkitProcess;
+let cluster: E2eCluster;
 let dir: string;
-let vk: ChildProcess | undefined;
-let port = 0;
 
-function kubectl(
-  args: string[],
-  timeoutMs = 60_000,
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise(resolve => {
-    execFile(
-      KUBECTL,
-      ['--kubeconfig', server.kubeconfigPath, ...args],
-      { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
-      },
-    );
-  });
-}
-
-function kubectlEnv(
+const kubectl = (args: string[], timeoutMs = 60_000): Promise<KubectlResult> =>
+  cluster.kubectl(args, { timeoutMs });
+const kubectlEnv = (
   args: string[],
   env: Record<string, string>,
   input?: string,
-): Promise<{ stdout: string; stderr: string; code: number }> {
-  return new Promise(resolve => {
-    const child = execFile(
-      KUBECTL,
-      ['--kubeconfig', server.kubeconfigPath, ...args],
-      { timeout: 30_000, env: { ...process.env, ...env } },
-      (err, stdout, stderr) => {
-        resolve({ stdout, stderr, code: err ? ((err as { code?: number }).code ?? 1) : 0 });
-      },
-    );
-    if (input !== undefined) child.stdin?.end(input);
-    else child.stdin?.end();
-  });
-}
-
-async function kubectlOk(args: string[], timeoutMs?: number): Promise<string> {
-  const r = await kubectl(args, timeoutMs);
-  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
-  return r.stdout;
-}
-
-async function startVk(): Promise<void> {
-  const log = openSync(join(dir, 'vk-mock.log'), 'a');
-  vk = spawn(
-    process.execPath,
-    [
-      BIN,
-      '--kubeconfig',
-      server.kubeconfigPath,
-      '--nodename',
-      NODE,
-      '--node-ip',
-      '127.0.0.1',
-      '--metrics-addr',
-      '',
-      '--provider-config',
-      join(dir, 'provider.json'),
-    ],
-    {
-      stdio: ['ignore', log, log],
-      env: {
-        ...process.env,
-        KUBELET_PORT: String(port),
-        APISERVER_CERT_LOCATION: join(dir, 'kubelet.crt'),
-        APISERVER_KEY_LOCATION: join(dir, 'kubelet.key'),
-        APISERVER_CA_CERT_LOCATION: join(dir, 'ca.crt'),
-      },
-    },
-  );
-}
-
-async function stopVk(signal: NodeJS.Signals): Promise<number | null> {
-  if (!vk || vk.exitCode !== null) return vk?.exitCode ?? null;
-  const exited = once(vk, 'exit');
-  vk.kill(signal);
-  const [code] = (await exited) as [number | null];
-  return code;
-}
-
-function podManifest(prefix: string, count: number): string {
-  return Array.from(
-    { length: count },
-    (_, i) => `apiVersion: v1
-kind: Pod
-metadata:
-  name: ${prefix}-${i}
-  labels: { app: ${prefix} }
-spec:
-  containers: [{ name: app, image: "nginx:1.27", ports: [{ containerPort: 8080 }] }]
-  nodeSelector: { type: virtual-kubelet }
-  tolerations: [{ key: virtual-kubelet.io/provider, operator: Exists, effect: NoSchedule }]
-`,
-  ).join('---\n');
-}
+): Promise<KubectlResult> =>
+  cluster.kubectl(args, { env, timeoutMs: 30_000, ...(input !== undefined ? { input } : {}) });
+const kubectlOk = (args: string[], timeoutMs?: number): Promise<string> =>
+  cluster.kubectlOk(args, timeoutMs !== undefined ? { timeoutMs } : {});
+const stopVk = (signal: NodeJS.Signals): Promise<number | null> => cluster.stopVk(signal);
+const startVk = (): void => {
+  cluster.startVk();
+};
+const nodeReady = (): Promise<void> => cluster.nodeReady();
 
 interface PodList {
   items: {
@@ -141,61 +61,34 @@ async function pods(selector: string): Promise<PodList['items']> {
     .items;
 }
 
+/** Polls until `ok`; a timeout shows the vk-mock log. */
 async function until<T>(
   read: () => Promise<T>,
   ok: (v: T) => boolean,
   what: string,
   timeoutMs = 60_000,
 ): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (ok(v)) return v;
-    if (Date.now() > end)
-      throw new Error(
-        `timed out waiting for ${what}; vk-mock log: ${await readFile(join(dir, 'vk-mock.log'), 'utf8').catch(() => '')}`.slice(
-          0,
-          4000,
-        ),
-      );
-    await new Promise(r => setTimeout(r, 250));
+  try {
+    return await poll(read, ok, what, timeoutMs);
+  } catch (err) {
+    throw new Error(
+      `${(err as Error).message}; vk-mock log: ${(await cluster.log()).slice(0, 4000)}`,
+      { cause: err },
+    );
   }
 }
 
-/** Waits for the Node to exist (kubectl wait fails at once for a missing object), then to be Ready. */
-async function nodeReady(): Promise<void> {
-  await until(
-    () => kubectl(['get', 'node', NODE, '-o', 'name']),
-    r => r.code === 0,
-    `node ${NODE} to exist`,
-  );
-  await kubectlOk(['wait', '--for=condition=Ready', `node/${NODE}`, '--timeout=60s'], 70_000);
-}
-
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'vk-mock-e2e-'));
-  server = await startTestkitProcess({ scheduler: true });
-  port = await freePort();
-  const serving = await server.control.servingCertificate({
-    commonName: NODE,
-    ipAddresses: ['127.0.0.1'],
-  });
-  await writeFile(join(dir, 'kubelet.crt'), serving.certPem);
-  await writeFile(join(dir, 'kubelet.key'), serving.keyPem);
-  await writeFile(join(dir, 'ca.crt'), server.caPem);
   // The mock keeps its pods in a state file, as a cloud keeps them while vk-mock is down.
-  await writeFile(
-    join(dir, 'provider.json'),
-    JSON.stringify({ [NODE]: { stateFile: join(dir, 'mock-state.jsonl') } }),
-  );
-  await startVk();
-  await nodeReady();
+  cluster = await startCluster({
+    nodeName: NODE,
+    providerConfig: folder => ({ stateFile: join(folder, 'mock-state.jsonl') }),
+  });
+  dir = cluster.dir;
 }, 90_000);
 
 afterAll(async () => {
-  await stopVk('SIGTERM');
-  await server.stop();
-  await rm(dir, { recursive: true, force: true });
+  await cluster.stop();
 });
 
 describe('vk-mock with kubectl', () => {
@@ -277,7 +170,7 @@ describe('vk-mock with kubectl', () => {
       const local = await freePort();
       const pf = spawn(
         KUBECTL,
-        ['--kubeconfig', server.kubeconfigPath, 'port-forward', 'pod/logs-0', `${local}:8080`],
+        ['--kubeconfig', cluster.kubeconfig, 'port-forward', 'pod/logs-0', `${local}:8080`],
         {
           env: { ...process.env, KUBECTL_PORT_FORWARD_WEBSOCKETS: websockets },
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -320,7 +213,7 @@ describe('vk-mock with kubectl', () => {
     expect(badTail.code).not.toBe(0);
     // attach streams the container's output, over WebSocket and over SPDY.
     for (const websockets of ['true', 'false']) {
-      const attach = spawn(KUBECTL, ['--kubeconfig', server.kubeconfigPath, 'attach', 'logs-0'], {
+      const attach = spawn(KUBECTL, ['--kubeconfig', cluster.kubeconfig, 'attach', 'logs-0'], {
         env: { ...process.env, KUBECTL_REMOTE_COMMAND_WEBSOCKETS: websockets },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -387,7 +280,7 @@ describe('vk-mock with kubectl', () => {
         .filter(p => p.status.phase === 'Running')
         .map(p => [p.metadata.uid, p.status.containerStatuses?.[0]?.state?.running?.startedAt]),
     );
-    await startVk();
+    startVk();
     const final = await until(
       () => pods('app=burst'),
       list => list.length === 200 && list.every(p => p.status.phase === 'Running'),
@@ -424,7 +317,7 @@ describe('vk-mock with kubectl', () => {
 
   it('exits 0 on SIGTERM', async () => {
     expect(await stopVk('SIGTERM')).toBe(0);
-    await startVk();
+    startVk();
     await nodeReady();
   }, 90_000);
 });

@@ -158,6 +158,15 @@ describe('mock state file', () => {
     );
   });
 
+  it('writes one line per pod per turn: a pod that starts at once is one line, not two', async () => {
+    const clock = new ManualClock(T0);
+    const first = await start(clock);
+    await first.provider.createPod(makePod('web'), context());
+    const lines = (await readFile(path, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('"phase":"Running"');
+  });
+
   it('compacts the journal when opened', async () => {
     const clock = new ManualClock(T0);
     const first = await start(clock);

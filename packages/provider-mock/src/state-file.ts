@@ -95,14 +95,15 @@ export async function openMockStateFile(path: string): Promise<MockStateFile> {
   }
   await rename(temporary, path);
   let fd: number | undefined = openSync(path, 'a');
-  let pending: string[] = [];
+  // Per pod key, only its last entry of a turn is written (a create that starts at once is one line).
+  let pending = new Map<string, string>();
   let waiters: (() => void)[] = [];
   let scheduled = false;
   const flush = (): void => {
     scheduled = false;
-    const text = pending.join('');
+    const text = [...pending.values()].join('');
     const done = waiters;
-    pending = [];
+    pending = new Map();
     waiters = [];
     // Closed at shutdown: what happens after is not kept.
     if (fd !== undefined && text !== '') writeSync(fd, text);
@@ -113,8 +114,9 @@ export async function openMockStateFile(path: string): Promise<MockStateFile> {
     scheduled = true;
     setImmediate(flush);
   };
-  const append = (entry: JournalEntry): void => {
-    pending.push(line(entry));
+  const append = (key: string, entry: JournalEntry): void => {
+    pending.delete(key); // re-inserted last, so entries keep the order of their last change
+    pending.set(key, line(entry));
     schedule();
   };
   return {
@@ -122,10 +124,10 @@ export async function openMockStateFile(path: string): Promise<MockStateFile> {
     pods: [...pods.values()],
     assignedIPs,
     put(pod, ips) {
-      append({ put: pod, ips });
+      append(pod.key, { put: pod, ips });
     },
     drop(key, uid) {
-      append({ drop: { key, uid } });
+      append(key, { drop: { key, uid } });
     },
     flushed() {
       if (!scheduled) return Promise.resolve();

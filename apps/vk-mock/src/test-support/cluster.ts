@@ -40,6 +40,12 @@ export interface E2eCluster {
   kubectlOk(args: readonly string[], options?: KubectlOptions): Promise<string>;
   /** The vk-mock log so far (for failure messages). */
   log(): Promise<string>;
+  /** Stops vk-mock with `signal`; its exit code (null when killed by the signal). */
+  stopVk(signal: NodeJS.Signals): Promise<number | null>;
+  /** Starts vk-mock again (same flags, port and files); does not wait for the node. */
+  startVk(): void;
+  /** Waits for the Node to exist, then to be Ready. */
+  nodeReady(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,6 +53,8 @@ export interface ClusterOptions {
   readonly nodeName: string;
   /** More vk-mock flags. */
   readonly vkArgs?: readonly string[];
+  /** The mock's entry in `--provider-config` (e.g. a `stateFile` in the cluster's folder). */
+  readonly providerConfig?: (dir: string) => Readonly<Record<string, unknown>>;
 }
 
 /** Starts the API server and vk-mock, and waits for the node to be Ready. */
@@ -78,24 +86,36 @@ export async function startCluster(options: ClusterOptions): Promise<E2eCluster>
     }
     return r.stdout;
   };
+  const stopVk = async (signal: NodeJS.Signals): Promise<number | null> => {
+    if (!vk || vk.exitCode !== null) return vk?.exitCode ?? null;
+    const exited = once(vk, 'exit');
+    vk.kill(signal);
+    const [code] = (await exited) as [number | null];
+    return code;
+  };
   const stop = async (): Promise<void> => {
-    if (vk && vk.exitCode === null) {
-      const exited = once(vk, 'exit');
-      vk.kill('SIGTERM');
-      await exited;
-    }
+    await stopVk('SIGTERM');
     await server.stop();
     await rm(dir, { recursive: true, force: true });
   };
-  try {
-    const port = await freePort();
-    const serving = await server.control.servingCertificate({
-      commonName: options.nodeName,
-      ipAddresses: ['127.0.0.1'],
-    });
-    await writeFile(join(dir, 'kubelet.crt'), serving.certPem);
-    await writeFile(join(dir, 'kubelet.key'), serving.keyPem);
-    await writeFile(join(dir, 'ca.crt'), server.caPem);
+  const nodeReady = async (): Promise<void> => {
+    // kubectl wait fails at once for a missing object: wait for it to exist first.
+    const deadline = Date.now() + 60_000;
+    while ((await kubectl(['get', 'node', options.nodeName, '-o', 'name'])).code !== 0) {
+      if (Date.now() > deadline) throw new Error(`node never registered: ${await log()}`);
+      await new Promise(r => setTimeout(r, 250));
+    }
+    await kubectlOk(
+      ['wait', '--for=condition=Ready', `node/${options.nodeName}`, '--timeout=60s'],
+      {
+        timeoutMs: 70_000,
+      },
+    );
+  };
+  // Filled in once the files vk-mock needs exist.
+  let port = 0;
+  const providerArgs: string[] = [];
+  const startVk = (): void => {
     const out = openSync(join(dir, 'vk-mock.log'), 'a');
     vk = spawn(
       process.execPath,
@@ -109,6 +129,7 @@ export async function startCluster(options: ClusterOptions): Promise<E2eCluster>
         '127.0.0.1',
         '--metrics-addr',
         '',
+        ...providerArgs,
         ...(options.vkArgs ?? []),
       ],
       {
@@ -122,17 +143,23 @@ export async function startCluster(options: ClusterOptions): Promise<E2eCluster>
         },
       },
     );
-    const deadline = Date.now() + 60_000;
-    while ((await kubectl(['get', 'node', options.nodeName, '-o', 'name'])).code !== 0) {
-      if (Date.now() > deadline) throw new Error(`node never registered: ${await log()}`);
-      await new Promise(r => setTimeout(r, 250));
+  };
+  try {
+    port = await freePort();
+    const serving = await server.control.servingCertificate({
+      commonName: options.nodeName,
+      ipAddresses: ['127.0.0.1'],
+    });
+    await writeFile(join(dir, 'kubelet.crt'), serving.certPem);
+    await writeFile(join(dir, 'kubelet.key'), serving.keyPem);
+    await writeFile(join(dir, 'ca.crt'), server.caPem);
+    if (options.providerConfig !== undefined) {
+      const file = join(dir, 'provider.json');
+      await writeFile(file, JSON.stringify({ [options.nodeName]: options.providerConfig(dir) }));
+      providerArgs.push('--provider-config', file);
     }
-    await kubectlOk(
-      ['wait', '--for=condition=Ready', `node/${options.nodeName}`, '--timeout=60s'],
-      {
-        timeoutMs: 70_000,
-      },
-    );
+    startVk();
+    await nodeReady();
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
@@ -142,10 +169,15 @@ export async function startCluster(options: ClusterOptions): Promise<E2eCluster>
     dir,
     nodeName: options.nodeName,
     kubeconfig: server.kubeconfigPath,
-    vkPid: vk.pid ?? 0,
+    get vkPid() {
+      return vk?.pid ?? 0;
+    },
     kubectl,
     kubectlOk,
     log,
+    stopVk,
+    startVk,
+    nodeReady,
     stop,
   };
 }

@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidInputError, NotFoundError, TransientError } from '../errors/errors.ts';
+import {
+  InvalidInputError,
+  NotFoundError,
+  ThrottledError,
+  TransientError,
+} from '../errors/errors.ts';
 import { silentLogger } from '../observability/logger.ts';
 import type { Provider } from '../provider/contract.ts';
 import { PodController, type PodControllerOptions } from './pod-controller.ts';
@@ -161,6 +166,31 @@ describe.each([
     expect(h.state.pods.has('default/web')).toBe(false);
   });
 
+  it('writes no last status even when the provider reports the deletion after the final DELETE', async () => {
+    const h = start(push, {}, ({ state, provider }) => {
+      const deletePod = provider.deletePod.bind(provider);
+      provider.deletePod = async (pod, signal) => {
+        const notify = state.notify;
+        state.notify = undefined; // hold the terminal status back...
+        await deletePod(pod, signal);
+        state.notify = notify;
+        setTimeout(() => {
+          // ...and deliver it once the DELETE is on its way
+          notify?.({ ...pod, status: { phase: 'Succeeded' } });
+        }, 5);
+      };
+    });
+    await h.controller.ready;
+    h.cluster.add('web');
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Running');
+    await settle();
+    const before = h.cluster.writes.length;
+    h.cluster.userDelete('default/web', 30);
+    await until(() => h.cluster.lookup('default', 'web') === undefined);
+    await settle(100);
+    expect(h.cluster.writes.slice(before).map(w => w.verb)).toEqual(['delete']);
+  });
+
   it('a force delete in the API removes the pod from the provider (20)', async () => {
     const h = start(push);
     await h.controller.ready;
@@ -256,6 +286,43 @@ describe.each([
     expect(
       h.cluster.reasons('default/web').filter(r => r === 'ProviderCreateFailed').length,
     ).toBeGreaterThanOrEqual(3);
+  });
+
+  it('waits out provider throttling at its pace, shows why the pod is Pending, and never fails it for that', async () => {
+    const h = start(push, { maxCreateAttempts: 2 });
+    await h.controller.ready;
+    h.state.failures.set(
+      'createPod',
+      Array.from({ length: 5 }, () => new ThrottledError('quota', { retryAfterMs: 40 })),
+    );
+    const pending: (string | undefined)[] = [];
+    h.cluster.add('web');
+    await until(() => {
+      pending.push(h.cluster.lookup('default', 'web')?.status?.reason);
+      return h.cluster.lookup('default', 'web')?.status?.phase === 'Running';
+    });
+    expect(pending).toContain('ProviderThrottled');
+    expect(h.state.count('createPod')).toBe(6);
+    expect(h.cluster.lookup('default', 'web')?.status?.reason).toBeUndefined();
+    // One status write for the throttled wait, not one per attempt.
+    const throttledWrites = h.cluster.writes.filter(
+      w => w.verb === 'patchStatus' && JSON.stringify(w.body).includes('ProviderThrottled'),
+    );
+    expect(throttledWrites).toHaveLength(1);
+  });
+
+  it('holds every create back while the provider throttles', async () => {
+    const h = start(push);
+    await h.controller.ready;
+    h.state.failures.set('createPod', [new ThrottledError('quota', { retryAfterMs: 300 })]);
+    h.cluster.add('first');
+    await until(() => h.state.count('createPod') === 1);
+    const throttledAt = Date.now();
+    h.cluster.add('second');
+    await until(() => h.state.pods.size === 2, 3000);
+    // Neither pod reached the provider again before the hint expired.
+    expect(Date.now() - throttledAt).toBeGreaterThanOrEqual(250);
+    expect(h.state.count('createPod')).toBe(3);
   });
 
   it('a pod the provider rejects as invalid fails at once with the reason', async () => {

@@ -12,7 +12,9 @@ import {
   isConflict,
   isInvalidInput,
   isNotFound,
+  isThrottled,
   isUnsupported,
+  retryAfterMs,
 } from '../errors/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { hasPodNotifier, type PodContext, type Provider } from '../provider/contract.ts';
@@ -103,6 +105,12 @@ export class PodController {
   private readonly reported = new Map<string, Pod>();
   /** Keys whose pod the sync worker is deleting from the provider and then from the API. */
   private readonly finalizing = new Set<string>();
+  /** Pods (by key, with their UID) whose final DELETE was sent: no status is written for them. */
+  private readonly finalDeleted = new Map<string, string>();
+  /** Creates the provider throttled per key: they retry at its pace and never count as failures. */
+  private readonly throttles = new Map<string, number>();
+  /** The provider said it throttles until then (epoch ms): creates and updates wait for it. */
+  private throttledUntil = 0;
   /** Keys whose last sync failed on configuration (kept retrying; not counted as provider failures). */
   private readonly configErrors = new Set<string>();
   private readonly callTimeoutMs: number;
@@ -218,7 +226,12 @@ export class PodController {
     const deleting = pod === undefined || pod.metadata?.deletionTimestamp !== undefined;
     if (deleting || this.configErrors.has(key)) return { delayMs: delay };
     if (isInvalidInput(err) || isUnsupported(err)) return { delayMs: undefined };
-    return attempts >= (this.o.maxCreateAttempts ?? 10)
+    if (isThrottled(err)) {
+      // A quota, not a failure: come back when the provider has room again.
+      this.throttles.set(key, (this.throttles.get(key) ?? 0) + 1);
+      return { delayMs: Math.max(0, this.throttledUntil - Date.now()) };
+    }
+    return attempts - (this.throttles.get(key) ?? 0) >= (this.o.maxCreateAttempts ?? 10)
       ? { delayMs: undefined }
       : { delayMs: delay };
   }
@@ -259,10 +272,12 @@ export class PodController {
         await this.deleteInProvider(pod, signal, true);
         this.applied.delete(key);
         await this.finalDelete(pod, signal);
+        this.finalDeleted.set(key, uidOf(pod) ?? '');
       } finally {
         this.finalizing.delete(key);
         // Skipped while the pod was on its way out; needed if it is still there.
-        if (this.reported.has(key) && this.lookupKey(key) !== undefined) this.status.add(key);
+        if (!this.finalDeleted.has(key) && this.reported.has(key) && this.lookupKey(key))
+          this.status.add(key);
       }
       return;
     }
@@ -289,6 +304,7 @@ export class PodController {
       deferredEnv: resolved.deferredEnv,
     };
     const verb = current ? 'Update' : 'Create';
+    await this.providerQuota(signal);
     try {
       if (current) {
         await this.call('updatePod', signal, s =>
@@ -300,6 +316,10 @@ export class PodController {
         );
       }
     } catch (err) {
+      if (isThrottled(err)) {
+        await this.throttled(pod, err, signal);
+        throw err;
+      }
       const message = describeError(err);
       log.warn({ err: message }, `provider ${verb.toLowerCase()} failed`);
       this.o.events.record(pod, 'Warning', `Provider${verb}Failed`, message);
@@ -311,6 +331,7 @@ export class PodController {
       throw err;
     }
     this.applied.set(key, { uid: uidOf(pod) ?? '', fingerprint, pod });
+    this.throttles.delete(key);
     this.scheduleRefresh(key, resolved.refreshAt);
     this.o.events.record(
       pod,
@@ -390,6 +411,8 @@ export class PodController {
 
   private forget(key: string): void {
     this.applied.delete(key);
+    this.finalDeleted.delete(key);
+    this.throttles.delete(key);
     this.lastKnown.delete(key);
     this.reported.delete(key);
     this.configErrors.delete(key);
@@ -403,8 +426,9 @@ export class PodController {
     const pod = this.lookupKey(key);
     if (!reported || !pod) return;
     if (uidOf(reported) !== undefined && uidOf(reported) !== uidOf(pod)) return;
-    // A finished pod's status is final.
+    // A finished pod's status is final; a pod we sent the final DELETE for is going.
     if (isTerminal(pod) || !reported.status) return;
+    if (this.finalDeleted.get(key) === uidOf(pod)) return;
     // The object is about to go (DELETE with grace 0 follows): its last status would be written
     // for nobody. With finalizers it stays around, so controllers still get the final status.
     if (this.finalizing.has(key) && (pod.metadata?.finalizers ?? []).length === 0) return;
@@ -490,6 +514,28 @@ export class PodController {
       state: { waiting: { reason, message } },
     }));
     return this.patchStatus(pod, { phase: 'Pending', containerStatuses }, signal);
+  }
+
+  /** Waits while the provider throttles, so quota-bound creates go at its pace. */
+  private async providerQuota(signal: AbortSignal): Promise<void> {
+    const wait = this.throttledUntil - Date.now();
+    if (wait > 0) await sleep(wait, signal);
+  }
+
+  /** The provider is out of quota: everyone waits for its hint; the pod says why it is Pending. */
+  private async throttled(pod: Pod, err: unknown, signal: AbortSignal): Promise<void> {
+    const hint = retryAfterMs(err) ?? 1000;
+    this.throttledUntil = Math.max(this.throttledUntil, Date.now() + Math.max(hint, 10));
+    // One stable message, so waiting pods are written once, not at every retry.
+    await this.patchStatus(
+      pod,
+      {
+        phase: 'Pending',
+        reason: 'ProviderThrottled',
+        message: 'the provider is at its create quota; the pod is created when it has room',
+      },
+      signal,
+    );
   }
 
   private setProviderFailed(pod: Pod, message: string, signal: AbortSignal): Promise<void> {
