@@ -311,6 +311,34 @@ describe.each([
     expect(throttledWrites).toHaveLength(1);
   });
 
+  it('keeps to a token-bucket provider at its pace, with few refused calls', async () => {
+    let refused = 0;
+    const h = start(push, {}, ({ provider }) => {
+      // Burst 3, then one token every 25 ms; a refusal hints the time to the next token.
+      let tokens = 3;
+      let updated = Date.now();
+      const createPod = provider.createPod.bind(provider);
+      provider.createPod = async (pod, context) => {
+        const now = Date.now();
+        tokens = Math.min(3, tokens + (now - updated) / 25);
+        updated = now;
+        if (tokens < 1) {
+          refused++;
+          throw new ThrottledError('quota', { retryAfterMs: Math.ceil((1 - tokens) * 25) });
+        }
+        tokens -= 1;
+        await createPod(pod, context);
+      };
+    });
+    await h.controller.ready;
+    const started = Date.now();
+    for (let i = 0; i < 23; i++) h.cluster.add(`p${i}`);
+    await until(() => h.state.pods.size === 23, 5000);
+    // 20 tokens at 40/s take 500 ms; the pace must neither beat the bucket nor hammer it.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(refused).toBeLessThanOrEqual(8);
+  });
+
   it('holds every create back while the provider throttles', async () => {
     const h = start(push);
     await h.controller.ready;

@@ -109,8 +109,13 @@ export class PodController {
   private readonly finalDeleted = new Map<string, string>();
   /** Creates the provider throttled per key: they retry at its pace and never count as failures. */
   private readonly throttles = new Map<string, number>();
-  /** The provider said it throttles until then (epoch ms): creates and updates wait for it. */
-  private throttledUntil = 0;
+  /**
+   * While the provider throttles, creates and updates go one per `pace` ms (its Retry-After
+   * hint, which for a token bucket is the time to its next token), in slots from `nextSlot`.
+   */
+  private pace = 0;
+  private nextSlot = 0;
+  private lastThrottle = 0;
   /** Keys whose last sync failed on configuration (kept retrying; not counted as provider failures). */
   private readonly configErrors = new Set<string>();
   private readonly callTimeoutMs: number;
@@ -227,9 +232,9 @@ export class PodController {
     if (deleting || this.configErrors.has(key)) return { delayMs: delay };
     if (isInvalidInput(err) || isUnsupported(err)) return { delayMs: undefined };
     if (isThrottled(err)) {
-      // A quota, not a failure: come back when the provider has room again.
+      // A quota, not a failure: the pod takes its turn again at the provider's pace.
       this.throttles.set(key, (this.throttles.get(key) ?? 0) + 1);
-      return { delayMs: Math.max(0, this.throttledUntil - Date.now()) };
+      return { delayMs: 0 };
     }
     return attempts - (this.throttles.get(key) ?? 0) >= (this.o.maxCreateAttempts ?? 10)
       ? { delayMs: undefined }
@@ -304,7 +309,7 @@ export class PodController {
       deferredEnv: resolved.deferredEnv,
     };
     const verb = current ? 'Update' : 'Create';
-    await this.providerQuota(signal);
+    if (!(await this.providerQuota(pod, key, signal))) return;
     try {
       if (current) {
         await this.call('updatePod', signal, s =>
@@ -516,17 +521,45 @@ export class PodController {
     return this.patchStatus(pod, { phase: 'Pending', containerStatuses }, signal);
   }
 
-  /** Waits while the provider throttles, so quota-bound creates go at its pace. */
-  private async providerQuota(signal: AbortSignal): Promise<void> {
-    const wait = this.throttledUntil - Date.now();
-    if (wait > 0) await sleep(wait, signal);
+  /**
+   * While the provider throttles, takes the next slot at its pace (waiting for it when it is
+   * near) or, when the slot is far, queues the pod again for then and answers false, so no
+   * worker is held for long and deletions still get through.
+   */
+  private async providerQuota(pod: Pod, key: string, signal: AbortSignal): Promise<boolean> {
+    const now = Date.now();
+    if (this.pace === 0) return true;
+    // Quiet for a while: the provider has room again.
+    if (now - this.lastThrottle > Math.max(10_000, 20 * this.pace)) {
+      this.pace = 0;
+      return true;
+    }
+    const slot = Math.max(now, this.nextSlot);
+    if (slot - now > 2000) {
+      this.sync.addAfter(key, slot - now);
+      await this.showThrottled(pod, signal);
+      return false;
+    }
+    this.nextSlot = slot + this.pace;
+    if (slot > now) await sleep(slot - now, signal);
+    return !signal.aborted;
   }
 
-  /** The provider is out of quota: everyone waits for its hint; the pod says why it is Pending. */
+  /** The provider is out of quota: creates slow to its pace; the pod says why it is Pending. */
   private async throttled(pod: Pod, err: unknown, signal: AbortSignal): Promise<void> {
-    const hint = retryAfterMs(err) ?? 1000;
-    this.throttledUntil = Math.max(this.throttledUntil, Date.now() + Math.max(hint, 10));
-    // One stable message, so waiting pods are written once, not at every retry.
+    const now = Date.now();
+    const hint = retryAfterMs(err);
+    // A refusal just before a token is due hints a few ms: the pace never shrinks on a
+    // refusal, so it settles on the refill interval. Without hints it doubles from 100 ms to 5 s.
+    const next = hint ?? (this.pace === 0 ? 100 : Math.min(5000, this.pace * 2));
+    this.pace = Math.min(300_000, Math.max(10, this.pace, next));
+    this.lastThrottle = now;
+    this.nextSlot = Math.max(this.nextSlot, now + (hint ?? this.pace));
+    await this.showThrottled(pod, signal);
+  }
+
+  /** One stable reason and message, so a waiting pod is written once, not at every turn. */
+  private async showThrottled(pod: Pod, signal: AbortSignal): Promise<void> {
     await this.patchStatus(
       pod,
       {
