@@ -761,7 +761,11 @@ export function runSteady(ctx: Ctx, withToken: boolean): Promise<ScenarioResult>
             : atLeast('T1 ≥ 45 pods/s (stretch 48)', 45),
         ),
         fig('Running', create.completed, `of ${count}`, atLeast('all', count)),
-        ...latencyFigures('create→Running', create, { p50: 50, p99: 250, id: 'T4' }),
+        // T4 assumes the offered 50/s fits the budget (one write per pod); with a token per pod it
+        // does not (25/s), so the backlog's latency is reported without a verdict.
+        ...(withToken
+          ? latencyFigures('create→Running (offered rate over budget)', create)
+          : latencyFigures('create→Running', create, { p50: 50, p99: 250, id: 'T4' })),
         fig('API writes per pod, create half', createWrites.podWrites / count, ''),
         ...api.figures,
         fig('delete throughput', del.perSecond, 'pods/s'),
