@@ -230,6 +230,36 @@ describe('vk-mock with kubectl', () => {
         attach.kill();
       }
     }
+    // logs -f keeps streaming: lines written after it started arrive while it runs.
+    const follow = spawn(KUBECTL, ['--kubeconfig', cluster.kubeconfig, 'logs', '-f', 'logs-0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      follow.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const lineNumbers = (): number[] =>
+        [...out.matchAll(/app line (\d+)/g)].map(m => Number(m[1]));
+      const first = await until(
+        async () => lineNumbers(),
+        n => n.length > 0,
+        'the first followed lines',
+        15_000,
+      );
+      const last = Math.max(...first);
+      await until(
+        async () => lineNumbers(),
+        n => n.some(line => line >= last + 2),
+        'two more lines while following',
+        15_000,
+      );
+      expect(follow.exitCode).toBeNull();
+    } finally {
+      follow.kill();
+    }
+    // --previous: this container never restarted; the provider's NotFound is a 404, as upstream.
+    const previous = await kubectl(['logs', 'logs-0', '--previous']);
+    expect(previous.code).not.toBe(0);
+    expect(previous.stderr).toContain('Error from server (NotFound)');
     const missing = await kubectl(['logs', 'logs-0', '-c', 'nope']);
     expect(missing.stderr).toContain('container nope is not valid for pod logs-0');
     await kubectlOk(['delete', '-f', file]);
