@@ -95,13 +95,14 @@ export async function openMockStateFile(path: string): Promise<MockStateFile> {
   }
   await rename(temporary, path);
   let fd: number | undefined = openSync(path, 'a');
-  // Per pod key, only its last entry of a turn is written (a create that starts at once is one line).
-  let pending = new Map<string, string>();
+  // Per pod key, only its last entry of a turn is written (a create that starts at once is one
+  // line), and serialized only then.
+  let pending = new Map<string, JournalEntry>();
   let waiters: (() => void)[] = [];
   let scheduled = false;
   const flush = (): void => {
     scheduled = false;
-    const text = [...pending.values()].join('');
+    const text = [...pending.values()].map(line).join('');
     const done = waiters;
     pending = new Map();
     waiters = [];
@@ -116,7 +117,7 @@ export async function openMockStateFile(path: string): Promise<MockStateFile> {
   };
   const append = (key: string, entry: JournalEntry): void => {
     pending.delete(key); // re-inserted last, so entries keep the order of their last change
-    pending.set(key, line(entry));
+    pending.set(key, entry);
     schedule();
   };
   return {

@@ -7,6 +7,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import { TransientError } from '../errors/errors.ts';
 import { errorFromNetwork } from './api-errors.ts';
+import { linkedSignal, type LinkedSignal } from '../util/abort.ts';
 import type { TlsSettings } from './credentials.ts';
 
 export interface HttpRequest {
@@ -33,6 +34,7 @@ class Deadline {
   private readonly timer: AbortController;
   private readonly handle: NodeJS.Timeout;
   private readonly timeoutMs: number;
+  private readonly linked: LinkedSignal;
 
   constructor(caller: AbortSignal, timeoutMs: number) {
     this.caller = caller;
@@ -41,11 +43,13 @@ class Deadline {
     this.handle = setTimeout(() => {
       this.timer.abort();
     }, timeoutMs);
-    this.signal = AbortSignal.any([caller, this.timer.signal]);
+    this.linked = linkedSignal([caller, this.timer.signal]);
+    this.signal = this.linked.signal;
   }
 
   clear(): void {
     clearTimeout(this.handle);
+    this.linked.dispose();
   }
 
   translate(err: unknown, method: string, path: string): unknown {

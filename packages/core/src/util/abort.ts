@@ -18,3 +18,36 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener('abort', done, { once: true });
   });
 }
+
+export interface LinkedSignal {
+  readonly signal: AbortSignal;
+  /** Detaches from the parents; call when the work is done. */
+  readonly dispose: () => void;
+}
+
+/**
+ * A signal that aborts with the first of `parents` to abort. Unlike AbortSignal.any it leaves
+ * nothing attached to a long-lived parent once disposed: one per request against the run
+ * signal otherwise piles up dependents the parent keeps following (a cost per call under load).
+ */
+export function linkedSignal(parents: readonly AbortSignal[]): LinkedSignal {
+  const controller = new AbortController();
+  const already = parents.find(p => p.aborted);
+  if (already) {
+    controller.abort(already.reason);
+    return { signal: controller.signal, dispose: () => undefined };
+  }
+  const listeners = parents.map(parent => {
+    const onAbort = (): void => {
+      controller.abort(parent.reason);
+    };
+    parent.addEventListener('abort', onAbort, { once: true });
+    return { parent, onAbort };
+  });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const { parent, onAbort } of listeners) parent.removeEventListener('abort', onAbort);
+    },
+  };
+}

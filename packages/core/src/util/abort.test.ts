@@ -1,0 +1,32 @@
+import { getEventListeners } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import { linkedSignal } from './abort.ts';
+
+describe(linkedSignal, () => {
+  it('aborts with the first parent to abort, and leaves no listener behind once disposed', () => {
+    const run = new AbortController();
+    const deadline = new AbortController();
+    const linked = linkedSignal([run.signal, deadline.signal]);
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(1);
+    deadline.abort(new Error('too slow'));
+    expect(linked.signal.aborted).toBe(true);
+    expect((linked.signal.reason as Error).message).toBe('too slow');
+    linked.dispose();
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('is aborted at once when a parent already is', () => {
+    const gone = new AbortController();
+    gone.abort('stopped');
+    const linked = linkedSignal([new AbortController().signal, gone.signal]);
+    expect(linked.signal.aborted).toBe(true);
+    expect(linked.signal.reason).toBe('stopped');
+    linked.dispose();
+  });
+
+  it('does not pile up on a long-lived parent across many calls', () => {
+    const run = new AbortController();
+    for (let i = 0; i < 10_000; i++) linkedSignal([run.signal]).dispose();
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+  });
+});
