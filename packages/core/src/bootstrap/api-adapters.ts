@@ -4,7 +4,7 @@
  * generic.
  */
 import type { Lease } from 'kubernetes-types/coordination/v1.d.ts';
-import type { ConfigMap, Event, Node, Pod, Secret, Service } from 'kubernetes-types/core/v1.d.ts';
+import type { ConfigMap, Event, Node, Secret, Service } from 'kubernetes-types/core/v1.d.ts';
 import { isNotFound } from '../errors/errors.ts';
 import type { EventSink } from '../events/recorder.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
@@ -68,17 +68,18 @@ export function nodeApiOver(client: KubeClient): NodeApi {
 
 export function podApiOver(client: KubeClient): PodApi {
   return {
-    patchPodStatus: (namespace, name, patch, signal) =>
-      client.patch<Pod & { metadata: object }>(
-        { ...PODS(namespace), name, subresource: 'status' },
-        'strategic',
-        patch,
-        { signal },
-      ),
-    patchPodMetadata: (namespace, name, patch, signal) =>
-      client.patch<Pod & { metadata: object }>({ ...PODS(namespace), name }, 'strategic', patch, {
+    patchPodStatus: async (namespace, name, patch, signal) => {
+      await client.patch({ ...PODS(namespace), name, subresource: 'status' }, 'strategic', patch, {
         signal,
-      }),
+        ignoreResponse: true,
+      });
+    },
+    patchPodMetadata: async (namespace, name, patch, signal) => {
+      await client.patch({ ...PODS(namespace), name }, 'strategic', patch, {
+        signal,
+        ignoreResponse: true,
+      });
+    },
     deletePod: async (namespace, name, options, signal) => {
       await client.delete(
         { ...PODS(namespace), name },

@@ -202,6 +202,17 @@ describe('HttpKubeClient CRUD', () => {
     );
     expect(status.status?.conditions?.find(c => c.type === 'Ready')?.reason).toBe('Starting');
     expect(status.spec?.containers).toHaveLength(2);
+
+    // A caller that ignores the answer gets undefined; the write still happens.
+    const ignored = await client.patch(
+      { ...ref, subresource: 'status' },
+      'strategic',
+      { status: { conditions: [{ type: 'Ready', status: 'False', reason: 'Later' }] } },
+      { signal, ignoreResponse: true },
+    );
+    expect(ignored).toBeUndefined();
+    const after = await client.get<Pod>(ref, { signal });
+    expect(after.status?.conditions?.find(c => c.type === 'Ready')?.reason).toBe('Later');
   });
 
   it('deletes with preconditions, dry run, grace period and propagation policy', async () => {

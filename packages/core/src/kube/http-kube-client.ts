@@ -401,7 +401,7 @@ export class HttpKubeClient implements KubeClient {
       });
       code = response.statusCode;
       if (code < 200 || code >= 300) throw this.failure(exchange, response);
-      if (response.body === '') return undefined as T;
+      if (response.body === '' || options.ignoreResponse === true) return undefined as T;
       try {
         return JSON.parse(response.body) as T;
       } catch (err) {

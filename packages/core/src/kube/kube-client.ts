@@ -16,6 +16,11 @@ export interface CallOptions {
   readonly signal: AbortSignal;
   /** Overrides the client's timeout; for a watch, only until the stream opens. */
   readonly timeoutMs?: number;
+  /**
+   * The caller does not use the answer: its body is not parsed and the call resolves undefined
+   * (a status PATCH answers with the whole pod; parsing it thousands of times is wasted work).
+   */
+  readonly ignoreResponse?: boolean;
 }
 
 export interface GetOptions extends CallOptions {

@@ -8,14 +8,14 @@ export interface PodApi {
     name: string,
     patch: Record<string, unknown>,
     signal: AbortSignal,
-  ): Promise<Pod>;
+  ): Promise<void>;
   /** Strategic merge patch of the pod's metadata (annotations a provider sets). */
   patchPodMetadata(
     namespace: string,
     name: string,
     patch: Record<string, unknown>,
     signal: AbortSignal,
-  ): Promise<Pod>;
+  ): Promise<void>;
   /** The final delete: grace 0 with a UID precondition, so a re-created pod is never removed. */
   deletePod(
     namespace: string,

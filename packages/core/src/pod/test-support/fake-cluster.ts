@@ -86,7 +86,7 @@ export class FakeCluster implements PodApi, PodEventSink {
     });
   }
 
-  async patchPodStatus(namespace: string, name: string, patch: Record<string, any>): Promise<Pod> {
+  async patchPodStatus(namespace: string, name: string, patch: Record<string, any>): Promise<void> {
     const key = `${namespace}/${name}`;
     if (!this.pods.has(key)) throw new NotFoundError(`pods "${name}" not found`);
     this.writes.push({ verb: 'patchStatus', pod: key, body: patch });
@@ -104,14 +104,13 @@ export class FakeCluster implements PodApi, PodEventSink {
       }
       p.status = status;
     });
-    return structuredClone(this.pods.get(key)!);
   }
 
   async patchPodMetadata(
     namespace: string,
     name: string,
     patch: Record<string, any>,
-  ): Promise<Pod> {
+  ): Promise<void> {
     const key = `${namespace}/${name}`;
     if (!this.pods.has(key)) throw new NotFoundError(`pods "${name}" not found`);
     this.writes.push({ verb: 'patchMetadata', pod: key, body: patch });
@@ -121,7 +120,6 @@ export class FakeCluster implements PodApi, PodEventSink {
         annotations: { ...p.metadata?.annotations, ...patch.metadata.annotations },
       };
     });
-    return structuredClone(this.pods.get(key)!);
   }
 
   async deletePod(
