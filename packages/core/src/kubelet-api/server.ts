@@ -46,6 +46,7 @@ import {
   type KubeletTlsOptions,
   type TlsMaterial,
 } from './tls.ts';
+import { linkedSignal } from '../util/abort.ts';
 
 export interface KubeletAuthenticationOptions {
   /** Bearer tokens; see `kubeTokenReviewer`. Without it every token is refused (401). */
@@ -231,9 +232,12 @@ export class KubeletApiServer {
 
   async #onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestAbort = new AbortController();
-    const signal = AbortSignal.any([requestAbort.signal, this.#closing.signal]);
+    // Detached when the request ends, so scrapes over months leave nothing on #closing.
+    const linked = linkedSignal([requestAbort.signal, this.#closing.signal]);
+    const signal = linked.signal;
     res.once('close', () => {
       if (!res.writableFinished) requestAbort.abort(new Error('client disconnected'));
+      linked.dispose();
     });
     let routeName = 'unmatched';
     try {
