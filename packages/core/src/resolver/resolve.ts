@@ -77,7 +77,7 @@ async function serviceEnvFor(
 export async function resolvePod(pod: Pod, options: ResolveOptions): Promise<ResolvedPod> {
   const { source, events, signal } = options;
   signal.throwIfAborted();
-  const copy = structuredClone(pod);
+  const copy = containersOwnCopy(pod);
   const namespace = pod.metadata?.namespace ?? 'default';
   const objects = new ObjectCache(source, namespace, signal);
   const downward: DownwardContext = {
@@ -117,5 +117,27 @@ export async function resolvePod(pod: Pod, options: ResolveOptions): Promise<Res
     deferredEnv,
     deferredFiles,
     ...(refreshAt ? { refreshAt } : {}),
+  };
+}
+
+/**
+ * The pod with its own spec and container objects, the only parts resolution rewrites (a
+ * container's env, envFrom, command and args are replaced, never edited); everything else is
+ * shared with the cached pod, which nothing here changes. A deep copy per pod cost more than the
+ * rest of its resolution.
+ */
+function containersOwnCopy(pod: Pod): Pod {
+  const spec = pod.spec;
+  if (spec === undefined) return { ...pod };
+  return {
+    ...pod,
+    spec: {
+      ...spec,
+      containers: spec.containers.map(c => ({ ...c })),
+      ...(spec.initContainers ? { initContainers: spec.initContainers.map(c => ({ ...c })) } : {}),
+      ...(spec.ephemeralContainers
+        ? { ephemeralContainers: spec.ephemeralContainers.map(c => ({ ...c })) }
+        : {}),
+    },
   };
 }
