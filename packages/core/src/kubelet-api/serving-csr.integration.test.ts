@@ -22,6 +22,7 @@ import { requestServingCertificate } from './serving-csr.ts';
 import { FakeClock } from './test-support/fake-clock.ts';
 import { call, until } from './test-support/https-client.ts';
 import { recordingLogger } from './test-support/recording-logger.ts';
+import { bareProvider } from '../provider/test-support/bare-provider.ts';
 
 const NODE = 'vk-csr-test';
 const CSRS = {
@@ -30,15 +31,7 @@ const CSRS = {
   resource: 'certificatesigningrequests',
 };
 
-const provider: Provider = {
-  name: 'bare',
-  createPod: async () => undefined,
-  updatePod: async () => undefined,
-  deletePod: async () => undefined,
-  getPod: async () => undefined,
-  getPodStatus: async () => undefined,
-  getPods: async () => [],
-};
+const provider: Provider = bareProvider('bare');
 
 let apiServer: TestApiServer;
 let kube: HttpKubeClient;

@@ -3,16 +3,15 @@ import { connect as tlsConnect } from 'node:tls';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Provider } from '../provider/contract.ts';
-import { portForwardRoute } from './port-forward.ts';
-import { remoteCommandRoutes } from './remote-command.ts';
-import { selfSignedServingCertificate } from './self-signed.ts';
-import { KubeletApiServer } from './server.ts';
+import type { KubeletApiServer } from './server.ts';
 import { SpdySession } from './spdy/session.ts';
 import {
   DEFAULT_KEEPALIVE_MS,
   DEFAULT_STREAM_IDLE_TIMEOUT_MS,
   livenessOf,
 } from './stream-timeouts.ts';
+import { bareProvider } from '../provider/test-support/bare-provider.ts';
+import { startStreamingServer } from './test-support/streaming-server.ts';
 
 describe('stream timeouts', () => {
   it("defaults to the kubelet's 4 h idle timeout and a 30 s keepalive", () => {
@@ -28,14 +27,7 @@ describe('stream timeouts', () => {
 
 /** Sessions the provider ran, and why each ended. */
 const ended: string[] = [];
-const provider: Provider = {
-  name: 'timeouts',
-  createPod: async () => undefined,
-  updatePod: async () => undefined,
-  deletePod: async () => undefined,
-  getPod: async () => undefined,
-  getPodStatus: async () => undefined,
-  getPods: async () => [],
+const provider: Provider = bareProvider('timeouts', {
   // A command that never ends by itself: only the client or a timeout stops it.
   runInContainer: (_ns, _pod, _c, _cmd, _io, signal) =>
     new Promise((_resolve, reject) => {
@@ -45,7 +37,7 @@ const provider: Provider = {
       });
     }),
   portForward: async () => undefined,
-};
+});
 
 let server: KubeletApiServer;
 let port = 0;
@@ -53,23 +45,11 @@ const IDLE_MS = 600;
 const KEEPALIVE_MS = 100;
 
 beforeAll(async () => {
-  const serving = await selfSignedServingCertificate({ commonName: 't', hosts: ['127.0.0.1'] });
-  const timeouts = { streamIdleTimeoutMs: IDLE_MS, keepaliveMs: KEEPALIVE_MS };
-  server = new KubeletApiServer({
-    nodeName: 't',
+  ({ server, port } = await startStreamingServer({
     provider,
-    listPods: () => [],
-    tls: { serving: { load: () => serving }, watchFiles: false },
-    port: 0,
-    host: '127.0.0.1',
-    authentication: { anonymous: true },
-    authorization: 'AlwaysAllow',
-    extraRoutes: [
-      ...remoteCommandRoutes({ provider, ...timeouts }),
-      portForwardRoute({ provider, ...timeouts }),
-    ],
-  });
-  port = await server.listen();
+    streamIdleTimeoutMs: IDLE_MS,
+    keepaliveMs: KEEPALIVE_MS,
+  }));
 });
 
 afterAll(async () => {

@@ -14,14 +14,13 @@ import { deflateSync } from 'node:zlib';
 import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttachIO, ExecResult, Provider } from '../provider/contract.ts';
-import { portForwardRoute } from './port-forward.ts';
-import { remoteCommandRoutes } from './remote-command.ts';
 import type { HttpRoute } from './router.ts';
-import { selfSignedServingCertificate } from './self-signed.ts';
-import { KubeletApiServer } from './server.ts';
+import type { KubeletApiServer } from './server.ts';
 import { FLAG_FIN, SettingsId, encodeFrame, type SpdyFrame } from './spdy/frames.ts';
 import { HeaderCompressor } from './spdy/header-block.ts';
 import { SpdySession } from './spdy/session.ts';
+import { bareProvider } from '../provider/test-support/bare-provider.ts';
+import { startStreamingServer } from './test-support/streaming-server.ts';
 
 // ---------------------------------------------------------------------------------------------
 // The server under test
@@ -41,14 +40,7 @@ async function pump(io: AttachIO, signal: AbortSignal): Promise<void> {
   });
 }
 
-const provider: Provider = {
-  name: 'fuzz',
-  createPod: async () => undefined,
-  updatePod: async () => undefined,
-  deletePod: async () => undefined,
-  getPod: async () => undefined,
-  getPodStatus: async () => undefined,
-  getPods: async () => [],
+const provider: Provider = bareProvider('fuzz', {
   runInContainer: async (_ns, _pod, _c, command, io, signal): Promise<ExecResult> => {
     if (command[0] === 'echo') {
       io.stdout?.write(`${command.slice(1).join(' ')}\n`);
@@ -76,7 +68,7 @@ const provider: Provider = {
       });
     });
   },
-};
+});
 
 /** Upgraded sockets the routes were handed and that are not closed yet. */
 const upgradedOpen = new Set<Duplex>();
@@ -107,25 +99,7 @@ let baselineSockets = 0;
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
   process.on('uncaughtException', onUnhandled);
-  const serving = await selfSignedServingCertificate({
-    commonName: 'fuzz',
-    hosts: ['127.0.0.1'],
-  });
-  server = new KubeletApiServer({
-    nodeName: 'fuzz',
-    provider,
-    listPods: () => [],
-    tls: { serving: { load: () => serving }, watchFiles: false },
-    port: 0,
-    host: '127.0.0.1',
-    authentication: { anonymous: true },
-    authorization: 'AlwaysAllow',
-    extraRoutes: [
-      ...remoteCommandRoutes({ provider, ...timeouts }).map(tracked),
-      tracked(portForwardRoute({ provider, ...timeouts })),
-    ],
-  });
-  port = await server.listen();
+  ({ server, port } = await startStreamingServer({ provider, ...timeouts, wrap: tracked }));
   baselineSockets = tcpSockets();
 });
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ConflictError, NotFoundError } from '../errors/errors.ts';
 import { silentLogger } from '../observability/logger.ts';
 import type { Provider } from '../provider/contract.ts';
+import { bareProvider } from '../provider/test-support/bare-provider.ts';
 import type { NodeApi } from './node-api.ts';
 import { NodeController, type NodeControllerOptions } from './node-controller.ts';
 import { LAST_APPLIED_META } from './node-object.ts';
@@ -87,25 +88,19 @@ class FakeNodeApi implements NodeApi {
   }
 }
 
-const provider = (extra: Partial<Provider> = {}): Provider => ({
-  name: 'mock',
-  createPod: async () => undefined,
-  updatePod: async () => undefined,
-  deletePod: async () => undefined,
-  getPod: async () => undefined,
-  getPodStatus: async () => undefined,
-  getPods: async () => [],
-  configureNode: node => ({
-    ...node,
-    status: {
-      ...node.status,
-      capacity: { cpu: '20', memory: '100Gi', pods: '110' },
-      allocatable: { cpu: '20', memory: '100Gi', pods: '110' },
-    },
-  }),
+const provider = (extra: Partial<Provider> = {}): Provider =>
+  bareProvider('mock', {
+    configureNode: node => ({
+      ...node,
+      status: {
+        ...node.status,
+        capacity: { cpu: '20', memory: '100Gi', pods: '110' },
+        allocatable: { cpu: '20', memory: '100Gi', pods: '110' },
+      },
+    }),
 
-  ...extra,
-});
+    ...extra,
+  });
 
 function controller(api: FakeNodeApi, extra: Partial<NodeControllerOptions> = {}): NodeController {
   return new NodeController({
