@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TestApiServer } from '@vkubelet/testkit';
+import { shebangNodeArgs } from './shebang-args.ts';
 
 const root = join(import.meta.dirname, '..');
 const dir = join(root, '.vkubelet');
@@ -64,10 +65,12 @@ say(`vkubelet: starting vk-mock (node ${nodeName}, kubelet port ${kubeletPort}).
 const logFile = join(dir, 'vk-mock.log');
 const { openSync } = await import('node:fs');
 const log = openSync(logFile, 'w');
+const vkBin = join(root, 'apps', 'vk-mock', 'bin', 'vk-mock.js');
 const vk: ChildProcess = spawn(
   process.execPath,
   [
-    join(root, 'apps', 'vk-mock', 'bin', 'vk-mock.js'),
+    ...shebangNodeArgs(vkBin),
+    vkBin,
     '--kubeconfig',
     kubeconfigPath,
     '--nodename',

@@ -9,6 +9,7 @@ import { openSync, closeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { shebangNodeArgs } from '../shebang-args.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const vkBin = join(root, 'apps', 'vk-mock', 'bin', 'vk-mock.js');
@@ -112,6 +113,7 @@ export class VkProcess {
       process.execPath,
       [
         // e.g. VK_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile vk-mock.
+        ...shebangNodeArgs(vkBin),
         ...(process.env.VK_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(a => a !== ''),
         vkBin,
         '--kubeconfig',
