@@ -78,25 +78,13 @@ export function restorePod(persisted: PersistedPod): PodRecord {
     ]),
   );
   // The persisted form came from the journal and belongs to the runtime from now on.
-  const copy = persisted;
   return {
-    key: copy.key,
-    namespace: copy.namespace,
-    name: copy.name,
-    uid: copy.uid,
-    pod: copy.pod,
+    ...persisted,
     volumes,
-    deferredEnv: copy.deferredEnv,
-    hostIP: copy.hostIP,
-    podIP: copy.podIP,
-    startTime: copy.startTime,
-    started: copy.started,
-    terminal: copy.terminal,
-    reason: copy.reason,
-    message: copy.message,
-    initContainers: [...copy.initContainers],
-    containers: [...copy.containers],
-    status: copy.status,
+    reason: persisted.reason,
+    message: persisted.message,
+    initContainers: [...persisted.initContainers],
+    containers: [...persisted.containers],
     timers: new Set(),
     cancelDeadline: undefined,
   };

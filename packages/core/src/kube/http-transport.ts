@@ -7,7 +7,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import { TransientError } from '../errors/errors.ts';
 import { errorFromNetwork } from './api-errors.ts';
-import { linkedSignal, type LinkedSignal } from '../util/abort.ts';
+import { signalWithDeadline, type DeadlineSignal } from '../util/abort.ts';
 import type { TlsSettings } from './credentials.ts';
 
 export interface HttpRequest {
@@ -31,30 +31,23 @@ export interface HttpResponse {
 class Deadline {
   readonly signal: AbortSignal;
   private readonly caller: AbortSignal;
-  private readonly timer: AbortController;
-  private readonly handle: NodeJS.Timeout;
   private readonly timeoutMs: number;
-  private readonly linked: LinkedSignal;
+  private readonly bounded: DeadlineSignal;
 
   constructor(caller: AbortSignal, timeoutMs: number) {
     this.caller = caller;
     this.timeoutMs = timeoutMs;
-    this.timer = new AbortController();
-    this.handle = setTimeout(() => {
-      this.timer.abort();
-    }, timeoutMs);
-    this.linked = linkedSignal([caller, this.timer.signal]);
-    this.signal = this.linked.signal;
+    this.bounded = signalWithDeadline(caller, timeoutMs);
+    this.signal = this.bounded.signal;
   }
 
   clear(): void {
-    clearTimeout(this.handle);
-    this.linked.dispose();
+    this.bounded.dispose();
   }
 
   translate(err: unknown, method: string, path: string): unknown {
     if (this.caller.aborted) return this.caller.reason;
-    if (this.timer.signal.aborted) {
+    if (this.bounded.timedOut()) {
       return errorFromNetwork(new TransientError(`no answer within ${this.timeoutMs} ms`), {
         method,
         path,

@@ -3,7 +3,7 @@
  * AbortSignal, and timed for metrics. A hung backend becomes a retryable error, never a stuck worker.
  */
 import { TransientError } from '../errors/errors.ts';
-import { linkedSignal } from '../util/abort.ts';
+import { signalWithDeadline } from '../util/abort.ts';
 
 export type CallObserver = (call: string, durationMs: number, ok: boolean) => void;
 
@@ -15,17 +15,13 @@ export async function callProvider<T>(
   observe?: CallObserver,
 ): Promise<T> {
   const started = performance.now();
-  const deadline = new AbortController();
-  const timer = setTimeout(() => {
-    deadline.abort();
-  }, timeoutMs);
-  const linked = linkedSignal([outer, deadline.signal]);
-  const signal = linked.signal;
+  const bounded = signalWithDeadline(outer, timeoutMs);
+  const signal = bounded.signal;
   let onAbort: (() => void) | undefined;
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => {
       reject(
-        deadline.signal.aborted
+        bounded.timedOut()
           ? new TransientError(`provider ${call} timed out after ${timeoutMs} ms`)
           : new TransientError(`provider ${call} cancelled`, { cause: outer.reason }),
       );
@@ -38,9 +34,8 @@ export async function callProvider<T>(
     ok = true;
     return result;
   } finally {
-    clearTimeout(timer);
     if (onAbort) signal.removeEventListener('abort', onAbort);
-    linked.dispose();
+    bounded.dispose();
     observe?.(call, performance.now() - started, ok);
   }
 }

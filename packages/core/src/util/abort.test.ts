@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { linkedSignal } from './abort.ts';
+import { linkedSignal, signalWithDeadline } from './abort.ts';
 
 describe(linkedSignal, () => {
   it('aborts with the first parent to abort, and leaves no listener behind once disposed', () => {
@@ -28,5 +28,22 @@ describe(linkedSignal, () => {
     const run = new AbortController();
     for (let i = 0; i < 10_000; i++) linkedSignal([run.signal]).dispose();
     expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe(signalWithDeadline, () => {
+  it('ends at the deadline and says so; disposed, it clears the timer and detaches', async () => {
+    const run = new AbortController();
+    const bounded = signalWithDeadline(run.signal, 20);
+    await new Promise(r => setTimeout(r, 40));
+    expect(bounded.signal.aborted).toBe(true);
+    expect(bounded.timedOut()).toBe(true);
+    bounded.dispose();
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+    const early = signalWithDeadline(run.signal, 10_000);
+    run.abort('stop');
+    expect(early.signal.reason).toBe('stop');
+    expect(early.timedOut()).toBe(false);
+    early.dispose();
   });
 });

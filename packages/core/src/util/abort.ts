@@ -51,3 +51,28 @@ export function linkedSignal(parents: readonly AbortSignal[]): LinkedSignal {
     },
   };
 }
+
+export interface DeadlineSignal extends LinkedSignal {
+  /** Whether it was the deadline, not the caller, that ended the work. */
+  readonly timedOut: () => boolean;
+}
+
+/**
+ * The caller's signal bounded by a deadline; dispose clears the timer and detaches from the
+ * caller (AbortSignal.timeout's timer would otherwise run on after every finished call).
+ */
+export function signalWithDeadline(caller: AbortSignal, timeoutMs: number): DeadlineSignal {
+  const timer = new AbortController();
+  const handle = setTimeout(() => {
+    timer.abort();
+  }, timeoutMs);
+  const linked = linkedSignal([caller, timer.signal]);
+  return {
+    signal: linked.signal,
+    timedOut: () => timer.signal.aborted,
+    dispose: () => {
+      clearTimeout(handle);
+      linked.dispose();
+    },
+  };
+}
