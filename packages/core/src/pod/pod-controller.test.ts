@@ -454,6 +454,26 @@ describe.each([
 });
 
 describe('PodController specifics', () => {
+  it('still writes the last status of a pod that finalizers keep after its final DELETE', async () => {
+    const h = start(true, {}, ({ state, provider }) => {
+      const deletePod = provider.deletePod.bind(provider);
+      provider.deletePod = async (pod, signal) => {
+        const notify = state.notify;
+        state.notify = undefined;
+        await deletePod(pod, signal);
+        state.notify = notify;
+        // The terminal status arrives once the DELETE is on its way.
+        setTimeout(() => notify?.({ ...pod, status: { phase: 'Succeeded' } }), 5);
+      };
+    });
+    await h.controller.ready;
+    h.cluster.add('web', { metadata: { finalizers: ['example.com/keep'] } });
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Running');
+    h.cluster.userDelete('default/web', 30);
+    await until(() => h.cluster.lookup('default', 'web')?.status?.phase === 'Succeeded');
+    expect(h.cluster.writes.filter(w => w.verb === 'delete')).toHaveLength(1);
+  });
+
   it('refreshes volume contents before tokens expire, for providers that update them in place', async () => {
     const updates: string[] = [];
     let generation = 0;

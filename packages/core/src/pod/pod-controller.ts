@@ -272,6 +272,8 @@ export class PodController {
       this.applied.delete(key);
     }
     if (pod.metadata?.deletionTimestamp !== undefined) {
+      // Finalizers keep the object after our DELETE: it was sent once, that is enough.
+      if (this.finalDeleted.get(key) === uidOf(pod)) return;
       this.finalizing.add(key);
       try {
         await this.deleteInProvider(pod, signal, true);
@@ -280,9 +282,8 @@ export class PodController {
         this.finalDeleted.set(key, uidOf(pod) ?? '');
       } finally {
         this.finalizing.delete(key);
-        // Skipped while the pod was on its way out; needed if it is still there.
-        if (!this.finalDeleted.has(key) && this.reported.has(key) && this.lookupKey(key))
-          this.status.add(key);
+        // A status held back meanwhile is looked at again (writeStatus decides).
+        if (this.reported.has(key) && this.lookupKey(key)) this.status.add(key);
       }
       return;
     }
@@ -431,12 +432,12 @@ export class PodController {
     const pod = this.lookupKey(key);
     if (!reported || !pod) return;
     if (uidOf(reported) !== undefined && uidOf(reported) !== uidOf(pod)) return;
-    // A finished pod's status is final; a pod we sent the final DELETE for is going.
+    // A finished pod's status is final.
     if (isTerminal(pod) || !reported.status) return;
-    if (this.finalDeleted.get(key) === uidOf(pod)) return;
-    // The object is about to go (DELETE with grace 0 follows): its last status would be written
+    // A pod whose final DELETE is under way or sent is going: its last status would be written
     // for nobody. With finalizers it stays around, so controllers still get the final status.
-    if (this.finalizing.has(key) && (pod.metadata?.finalizers ?? []).length === 0) return;
+    const going = this.finalizing.has(key) || this.finalDeleted.get(key) === uidOf(pod);
+    if (going && (pod.metadata?.finalizers ?? []).length === 0) return;
     const ns = pod.metadata?.namespace ?? '';
     const name = pod.metadata?.name ?? '';
     const patch = statusPatchFor(pod.status, reported.status);

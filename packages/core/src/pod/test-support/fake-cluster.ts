@@ -133,7 +133,16 @@ export class FakeCluster implements PodApi, PodEventSink {
     if (!pod) throw new NotFoundError(`pods "${name}" not found`);
     if (pod.metadata?.uid !== options.uid)
       throw new ConflictError('Precondition failed: UID mismatch');
-    if (options.gracePeriodSeconds === 0) {
+    if (options.gracePeriodSeconds === 0 && (pod.metadata.finalizers ?? []).length > 0) {
+      // As the API server: finalizers keep the object, marked for deletion, until they go.
+      this.edit(key, p => {
+        p.metadata = {
+          ...p.metadata,
+          deletionTimestamp: p.metadata?.deletionTimestamp ?? new Date().toISOString(),
+          deletionGracePeriodSeconds: 0,
+        };
+      });
+    } else if (options.gracePeriodSeconds === 0) {
       this.pods.delete(key);
       this.hooks?.onDelete(structuredClone(pod));
     } else {
