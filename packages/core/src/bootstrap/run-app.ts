@@ -20,7 +20,7 @@ import { selfSignedServingCertificate } from '../kubelet-api/self-signed.ts';
 import { KUBELET_SERVING_SIGNER, requestServingCertificate } from '../kubelet-api/serving-csr.ts';
 import { KubeletApiServer } from '../kubelet-api/server.ts';
 import type { ServingCertificateSource } from '../kubelet-api/tls.ts';
-import { loadKubeconfig } from '../kube/credentials.ts';
+import { loadKubeconfig, type LoadedKubeconfig } from '../kube/credentials.ts';
 import { kubeSubjectAccessReviewer, kubeTokenReviewer } from '../kubelet-api/kube-reviews.ts';
 import { createNode, type VirtualNode } from './create-node.ts';
 
@@ -56,23 +56,11 @@ const LOG_LEVELS: Record<string, LogLevel> = {
 };
 
 /** The kubeconfig's cluster CA, the default trust for client certificates on the kubelet API. */
-async function kubeconfigCa(
-  config: VirtualKubeletConfig,
-  logger: Logger,
-): Promise<{ pem: string } | undefined> {
-  try {
-    const loaded = await loadKubeconfig(
-      config.kubeconfig !== undefined ? { path: config.kubeconfig } : { inCluster: true },
-    );
-    const ca = loaded.credentials.tls.ca;
-    return ca === undefined ? undefined : { pem: ca.toString() };
-  } catch (err) {
-    logger.warn(
-      { err: describeError(err) },
-      'no client CA for the kubelet API: client certificates will not authenticate',
-    );
-    return undefined;
-  }
+function kubeconfigCa(loaded: LoadedKubeconfig, logger: Logger): { pem: string } | undefined {
+  const ca = loaded.credentials.tls.ca;
+  if (ca !== undefined) return { pem: ca.toString() };
+  logger.warn({}, 'no client CA for the kubelet API: client certificates will not authenticate');
+  return undefined;
 }
 
 /** Runs the app; resolves with the process exit code. */
@@ -145,8 +133,11 @@ export async function runApp(
   const background: Promise<void>[] = [];
   try {
     const metrics = new VkMetrics();
-    client = await HttpKubeClient.fromKubeconfig({
-      ...(config.kubeconfig !== undefined ? { path: config.kubeconfig } : { inCluster: true }),
+    const loaded = await loadKubeconfig(
+      config.kubeconfig !== undefined ? { path: config.kubeconfig } : { inCluster: true },
+    );
+    client = HttpKubeClient.create({
+      ...loaded,
       userAgent: `${app.name}/${app.version}`,
       // 0 QPS means unthrottled (benchmarks).
       qps: config.kubeApiQps === 0 ? Infinity : config.kubeApiQps,
@@ -207,7 +198,7 @@ export async function runApp(
     const clientCa =
       tls.clientCAFile !== undefined
         ? { file: tls.clientCAFile }
-        : await kubeconfigCa(config, logger);
+        : kubeconfigCa(loaded, logger);
     const kube = client;
     for (const [i, node] of nodes.entries()) {
       const nodeConfig = config.nodes[i];

@@ -1,10 +1,13 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInvalidInput, isUnsupported } from '../errors/errors.ts';
 import { loadKubeconfig, staticCredentials } from './credentials.ts';
 
+const execFileAsync = promisify(execFile);
 let dir: string;
 const signal = new AbortController().signal;
 
@@ -121,6 +124,71 @@ process.stdout.write(JSON.stringify({
     // Concurrent callers share one plugin run.
     const both = await Promise.all([auth(), auth()]);
     expect(both).toEqual(['Bearer tok-3', 'Bearer tok-3']);
+  });
+
+  it('reads a token file again after a minute, and at once after invalidate', async () => {
+    const tokenFile = join(dir, 'sa-token');
+    await writeFile(tokenFile, 'first\n');
+    // client-node's token-file provider, as loadFromCluster sets it up for the service account.
+    const path = await kubeconfig(
+      'token-file.yaml',
+      `      as: someone
+      auth-provider:
+        name: tokenFile
+        config: { tokenFile: ${JSON.stringify(tokenFile)} }`,
+    );
+    let now = 0;
+    const { credentials } = await loadKubeconfig({ path }, () => now);
+    expect(await credentials.headers(signal)).toEqual({
+      Authorization: 'Bearer first',
+      'Impersonate-User': 'someone',
+    });
+    await writeFile(tokenFile, 'second');
+    now = 59_000;
+    expect((await credentials.headers(signal)).Authorization).toBe('Bearer first');
+    now = 61_000;
+    expect(await credentials.headers(signal)).toEqual({
+      Authorization: 'Bearer second',
+      'Impersonate-User': 'someone',
+    });
+    await writeFile(tokenFile, 'third');
+    credentials.invalidate();
+    expect((await credentials.headers(signal)).Authorization).toBe('Bearer third');
+    // Mid-rotation: the last token is kept rather than failing requests.
+    await rm(tokenFile);
+    credentials.invalidate();
+    expect((await credentials.headers(signal)).Authorization).toBe('Bearer third');
+  });
+
+  it('says which kubeconfig could not be read', async () => {
+    const missing = join(dir, 'missing.yaml');
+    const err = await caught(loadKubeconfig({ path: missing }));
+    expect(isInvalidInput(err)).toBe(true);
+    expect(String(err)).toContain(missing);
+    const broken = join(dir, 'broken.yaml');
+    await writeFile(broken, 'clusters: [\n');
+    expect(isInvalidInput(await caught(loadKubeconfig({ path: broken })))).toBe(true);
+  });
+
+  it('resolves fixed credentials without loading client-node into this process', async () => {
+    const path = await kubeconfig('probe.yaml', '      token: probe');
+    // A fresh Node that records every module it resolves, then loads the kubeconfig.
+    const probe = `
+import { registerHooks } from 'node:module';
+const seen = [];
+registerHooks({ resolve: (s, c, next) => { const r = next(s, c); seen.push(r.url); return r; } });
+const { loadKubeconfig } = await import(${JSON.stringify(new URL('./credentials.ts', import.meta.url).href)});
+const loaded = await loadKubeconfig({ path: ${JSON.stringify(path)} });
+const headers = await loaded.credentials.headers(new AbortController().signal);
+console.log(JSON.stringify({ headers, clientNode: seen.filter(u => u.includes('client-node')) }));
+`;
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', probe]);
+    const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      headers: Record<string, string>;
+      clientNode: string[];
+    };
+    expect(result.headers.Authorization).toBe('Bearer probe');
+    expect(result.clientNode).toEqual([]);
   });
 
   it('refuses unknown contexts, odd servers and proxies it cannot use', async () => {

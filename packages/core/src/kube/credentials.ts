@@ -4,22 +4,25 @@
  * or an exec plugin's short-lived token is picked up without restarting anything.
  *
  * `@kubernetes/client-node`'s KubeConfig does the loading (kubeconfig, in-cluster, exec plugins,
- * token files); nothing else of client-node is used.
+ * auth providers, token files); nothing else of client-node is used. Its modules cost ~80 MB of
+ * resident memory, most of a virtual kubelet's idle footprint, so it runs in a short-lived child
+ * process (kubeconfig-child.ts, util/child-script.ts). Only credentials that client-node must keep minting (exec
+ * plugins, auth providers) load it into this process.
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import { readFile } from 'node:fs/promises';
 import type { RequestOptions } from 'node:https';
-import { InvalidInputError, UnsupportedError } from '../errors/errors.ts';
+import { runChildScript, siblingScript } from '../util/child-script.ts';
 import { systemNow, type Now } from './clock.ts';
+import {
+  headersOf,
+  openKubeconfig,
+  tlsOf,
+  type KubeconfigSource,
+  type ResolvedKubeconfig,
+  type TlsSettings,
+} from './kubeconfig-load.ts';
 
-export interface TlsSettings {
-  readonly ca?: string | Buffer;
-  readonly cert?: string | Buffer;
-  readonly key?: string | Buffer;
-  /** SNI and certificate name to expect (kubeconfig `tls-server-name`). */
-  readonly servername?: string;
-  /** false only for `insecure-skip-tls-verify`. @default true */
-  readonly rejectUnauthorized?: boolean;
-}
+export type { KubeconfigSource, TlsSettings } from './kubeconfig-load.ts';
 
 export interface Credentials {
   readonly tls: TlsSettings;
@@ -44,94 +47,40 @@ export function staticCredentials(options: {
   };
 }
 
-export interface KubeconfigSource {
-  /** A kubeconfig file; without it and without `inCluster`: $KUBECONFIG, ~/.kube/config, in-cluster. */
-  readonly path?: string;
-  /** A context other than the current one. */
-  readonly context?: string;
-  /** The pod's service account (token and CA under /var/run/secrets/kubernetes.io/serviceaccount). */
-  readonly inCluster?: boolean;
-}
-
 export interface LoadedKubeconfig {
   /** `https://host:port`, possibly with a path prefix (Rancher-style proxies). */
   readonly server: string;
   readonly credentials: Credentials;
 }
 
-/** How long resolved headers are reused before asking the KubeConfig again. */
-const HEADER_CACHE_MS = 5_000;
+/** How long live headers are reused before asking client-node again. */
+const LIVE_HEADERS_MS = 5_000;
+/** How long a token file's token is reused before the file is read again (client-node's period). */
+const TOKEN_FILE_MS = 60_000;
 
-function bufferish(value: unknown): string | Buffer | undefined {
-  return typeof value === 'string' || Buffer.isBuffer(value) ? value : undefined;
-}
-
-/** Reads the kubeconfig (or in-cluster config) once; the returned credentials stay live. */
-export async function loadKubeconfig(
-  source: KubeconfigSource,
-  now: Now = systemNow,
-): Promise<LoadedKubeconfig> {
-  const kc = new KubeConfig();
-  if (source.inCluster === true) kc.loadFromCluster();
-  else if (source.path !== undefined) kc.loadFromFile(source.path);
-  else kc.loadFromDefault();
-  if (source.context !== undefined) {
-    if (!kc.getContexts().some(c => c.name === source.context)) {
-      throw new InvalidInputError(`kubeconfig has no context ${source.context}`);
-    }
-    kc.setCurrentContext(source.context);
-  }
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new InvalidInputError('kubeconfig names no cluster for its current context');
-  if (!/^https?:\/\//.test(cluster.server)) {
-    throw new InvalidInputError(`kubeconfig server is not an http(s) URL: ${cluster.server}`);
-  }
-  if (cluster.proxyUrl) {
-    throw new UnsupportedError(`kubeconfig proxy-url is not supported (${cluster.proxyUrl})`);
-  }
-
-  const resolve = async (): Promise<RequestOptions> => {
-    const options: RequestOptions = { headers: {} };
-    await kc.applyToHTTPSOptions(options);
-    return options;
-  };
-  const first = await resolve();
-  const tls: TlsSettings = {
-    ...(bufferish(first.ca) !== undefined ? { ca: bufferish(first.ca) } : {}),
-    ...(bufferish(first.cert) !== undefined ? { cert: bufferish(first.cert) } : {}),
-    ...(bufferish(first.key) !== undefined ? { key: bufferish(first.key) } : {}),
-    ...(first.servername !== undefined ? { servername: first.servername } : {}),
-    ...(first.rejectUnauthorized !== undefined
-      ? { rejectUnauthorized: first.rejectUnauthorized }
-      : {}),
-  };
-
-  const headersOf = (options: RequestOptions): Record<string, string> => {
-    const out: Record<string, string> = {};
-    for (const [name, value] of Object.entries(options.headers ?? {})) {
-      if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
-    }
-    // Basic auth lands in `auth`, not in a header.
-    if (typeof options.auth === 'string') {
-      out.Authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
-    }
-    return out;
-  };
-
+/**
+ * Headers cached for `ttlMs` and then fetched again, one fetch at a time (an exec plugin should
+ * not run once per concurrent request); `invalidate` forces the next fetch.
+ */
+function refreshingCredentials(
+  tls: TlsSettings,
+  first: Record<string, string>,
+  fetch: () => Promise<Record<string, string>>,
+  ttlMs: number,
+  now: Now,
+): Credentials {
   let cached: { headers: Record<string, string>; at: number } | undefined = {
-    headers: headersOf(first),
+    headers: first,
     at: now(),
   };
   let pending: Promise<Record<string, string>> | undefined;
-  const credentials: Credentials = {
+  return {
     tls,
     headers: async signal => {
       signal.throwIfAborted();
-      if (cached && now() - cached.at < HEADER_CACHE_MS) return cached.headers;
-      // One refresh at a time: an exec plugin should not run once per concurrent request.
-      pending ??= resolve()
-        .then(options => {
-          const headers = headersOf(options);
+      if (cached && now() - cached.at < ttlMs) return cached.headers;
+      pending ??= fetch()
+        .then(headers => {
           cached = { headers, at: now() };
           return headers;
         })
@@ -144,5 +93,66 @@ export async function loadKubeconfig(
       cached = undefined;
     },
   };
-  return { server: cluster.server, credentials };
+}
+
+function fromBase64(value: string | undefined): Buffer | undefined {
+  return value === undefined ? undefined : Buffer.from(value, 'base64');
+}
+
+/** The credentials client-node keeps minting, with client-node loaded in this process. */
+async function liveKubeconfig(source: KubeconfigSource, now: Now): Promise<LoadedKubeconfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const kc = new KubeConfig();
+  const { server } = openKubeconfig(kc, source);
+  const resolve = async (): Promise<RequestOptions> => {
+    const options: RequestOptions = { headers: {} };
+    await kc.applyToHTTPSOptions(options);
+    return options;
+  };
+  const first = await resolve();
+  const fetch = async (): Promise<Record<string, string>> => headersOf(await resolve());
+  return {
+    server,
+    credentials: refreshingCredentials(tlsOf(first), headersOf(first), fetch, LIVE_HEADERS_MS, now),
+  };
+}
+
+/** Reads the kubeconfig (or in-cluster config) once; the returned credentials stay live. */
+export async function loadKubeconfig(
+  source: KubeconfigSource,
+  now: Now = systemNow,
+): Promise<LoadedKubeconfig> {
+  const answer = (await runChildScript(siblingScript(import.meta.url, 'kubeconfig-child'), source, {
+    what: 'kubeconfig',
+  })) as ResolvedKubeconfig;
+  if (answer.refresh === 'live') return liveKubeconfig(source, now);
+  const { ca, cert, key, servername, rejectUnauthorized } = answer.tls;
+  const tls: TlsSettings = {
+    ...(ca !== undefined ? { ca: fromBase64(ca) } : {}),
+    ...(cert !== undefined ? { cert: fromBase64(cert) } : {}),
+    ...(key !== undefined ? { key: fromBase64(key) } : {}),
+    ...(servername !== undefined ? { servername } : {}),
+    ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}),
+  };
+  const headers = answer.headers;
+  const refresh = answer.refresh;
+  if (refresh === 'none')
+    return { server: answer.server, credentials: staticCredentials({ tls, headers }) };
+  // The kubelet rotates the projected token file; read it again as client-node would.
+  let last = { ...headers };
+  const reread = async (): Promise<Record<string, string>> => {
+    try {
+      const token = (await readFile(refresh.tokenFile, 'utf8')).trim();
+      last = { ...headers, Authorization: `Bearer ${token}` };
+    } catch {
+      // Mid-rotation or briefly unreadable: the last token is still the best guess.
+    }
+    return last;
+  };
+  // Read here too: client-node keeps a trailing newline, which is no valid header value.
+  const first = await reread();
+  return {
+    server: answer.server,
+    credentials: refreshingCredentials(tls, first, reread, TOKEN_FILE_MS, now),
+  };
 }

@@ -5,10 +5,7 @@
  * `certificates.k8s.io/v1` CSR for signer `kubernetes.io/kubelet-serving`, and a wait until
  * someone approves it (`kubectl certificate approve`) and the signer fills `status.certificate`.
  */
-// tsyringe, under @peculiar/x509, needs the Reflect metadata API at load time.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
-import { createPrivateKey, X509Certificate, type webcrypto } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import type {
   CertificateSigningRequest,
@@ -26,6 +23,7 @@ import type { KubeClient } from '../kube/kube-client.ts';
 import type { ResourceRef } from '../kube/resource-ref.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import { aborted, sleep as abortableSleep } from '../util/abort.ts';
+import { certificateJob } from './certificate-jobs.ts';
 import type { ServingCertificate } from './tls.ts';
 
 export const KUBELET_SERVING_SIGNER = 'kubernetes.io/kubelet-serving';
@@ -83,46 +81,20 @@ export function servingNames(options: ServingRequestOptions): {
   return { dnsNames, ipAddresses };
 }
 
-const EC_KEY: webcrypto.EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
-const RSA_KEY: webcrypto.RsaHashedKeyGenParams = {
-  name: 'RSASSA-PKCS1-v1_5',
-  modulusLength: 2048,
-  publicExponent: new Uint8Array([1, 0, 1]),
-  hash: 'SHA-256',
-};
-
 /** A new key and a PKCS#10 request for it. */
 export async function createServingCertificateRequest(
   options: ServingRequestOptions,
 ): Promise<ServingCertificateRequest> {
   if (options.nodeName === '')
     throw new InvalidInputError('a serving certificate needs a node name');
-  x509.cryptoProvider.set(globalThis.crypto);
   const keyType = options.keyType ?? 'ecdsa';
-  const keys: webcrypto.CryptoKeyPair = await crypto.subtle.generateKey(
-    keyType === 'rsa' ? RSA_KEY : EC_KEY,
-    true,
-    ['sign', 'verify'],
-  );
-  const { dnsNames, ipAddresses } = servingNames(options);
-  const request = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: [{ O: [NODES_GROUP] }, { CN: [`${NODE_USER_PREFIX}${options.nodeName}`] }],
-    keys,
-    signingAlgorithm:
-      keyType === 'rsa' ? { name: 'RSASSA-PKCS1-v1_5' } : { name: 'ECDSA', hash: 'SHA-256' },
-    extensions: [
-      new x509.SubjectAlternativeNameExtension([
-        ...dnsNames.map(value => ({ type: 'dns' as const, value })),
-        ...ipAddresses.map(value => ({ type: 'ip' as const, value })),
-      ]),
-    ],
+  const { pem, keyPem } = await certificateJob({
+    op: 'request',
+    subject: { organization: NODES_GROUP, commonName: `${NODE_USER_PREFIX}${options.nodeName}` },
+    ...servingNames(options),
+    keyType,
   });
-  const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
-  return {
-    requestPem: request.toString('pem'),
-    keyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'),
-    usages: servingUsages(keyType),
-  };
+  return { requestPem: pem, keyPem, usages: servingUsages(keyType) };
 }
 
 /** The CertificateSigningRequest object to create for `request`. */
