@@ -196,9 +196,7 @@ export async function runApp(
       tls.servingCertMode === 'file' && certFile !== undefined && keyFile !== undefined;
     // Client certificates the API server presents are signed by the cluster CA unless told otherwise.
     const clientCa =
-      tls.clientCAFile !== undefined
-        ? { file: tls.clientCAFile }
-        : kubeconfigCa(loaded, logger);
+      tls.clientCAFile !== undefined ? { file: tls.clientCAFile } : kubeconfigCa(loaded, logger);
     const kube = client;
     for (const [i, node] of nodes.entries()) {
       const nodeConfig = config.nodes[i];
