@@ -210,6 +210,23 @@ describe('pod lifecycle', () => {
     expect(again.status?.containerStatuses?.[0]?.ready).toBe(true);
   });
 
+  it('keeps a frozen pod (as the core hands them over) without copying it', async () => {
+    const { provider } = setup();
+    const given = makePod('web');
+    const frozen = (value: unknown): void => {
+      if (typeof value !== 'object' || value === null) return;
+      for (const child of Object.values(value)) frozen(child);
+      Object.freeze(value);
+    };
+    frozen(given);
+    await provider.createPod(given, context());
+    provider.simulatePodTermination('default', 'web', { markDeleted: true });
+    const pod = (await provider.getPod('default', 'web', never()))!;
+    expect(pod.spec?.containers).toEqual(given.spec?.containers);
+    expect(pod.metadata?.deletionTimestamp).toBeDefined();
+    expect(given.metadata?.deletionTimestamp).toBeUndefined();
+  });
+
   it('answers undefined for a pod it does not know', async () => {
     const { provider } = setup();
     expect(await provider.getPod('default', 'nope', never())).toBeUndefined();

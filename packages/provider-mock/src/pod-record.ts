@@ -6,6 +6,7 @@
  */
 import { InvalidInputError, type DeferredEnvVar, type VolumeContent } from '@vkubelet/core';
 import type { Container, Pod, PodStatus } from 'kubernetes-types/core/v1.d.ts';
+import { jsonCopy } from './json-copy.ts';
 
 export interface Terminated {
   readonly kind: 'terminated';
@@ -102,11 +103,15 @@ export function validateSpec(pod: Pod, key: string): void {
   }
 }
 
-/** A copy of the pod without its status: the record keeps spec and metadata only. */
+/**
+ * The pod without its status: the record keeps spec and metadata only. The core hands pods over
+ * deeply frozen, and those are kept as they are (a copy would double the memory of every pod);
+ * anything else is copied, so a caller changing its object later changes nothing here.
+ */
 export function specOf(pod: Pod): Pod {
-  const copy = structuredClone({ ...pod, status: undefined });
-  delete copy.status;
-  return copy;
+  // jsonCopy leaves out undefined members.
+  const rest: Pod = { ...pod, status: undefined };
+  return Object.isFrozen(pod) ? rest : jsonCopy(rest);
 }
 
 export const restartPolicy = (record: PodRecord): string =>

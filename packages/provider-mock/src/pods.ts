@@ -20,6 +20,7 @@ import { behaviourOf } from './behaviour.ts';
 import { containerEnv, type EnvSource } from './env.ts';
 import { containerID } from './ids.ts';
 import { formatIPv4 } from './ip.ts';
+import { jsonCopy } from './json-copy.ts';
 import type { Mailbox } from './mailbox.ts';
 import type { CompiledOptions } from './options.ts';
 import {
@@ -148,7 +149,7 @@ export class PodRuntime {
 
   /** The pod with its current status, as a copy the caller owns. */
   snapshot(record: PodRecord): Pod {
-    return structuredClone({ ...record.pod, status: record.status });
+    return jsonCopy({ ...record.pod, status: record.status });
   }
 
   /** The container's environment as its process sees it. */
@@ -266,10 +267,14 @@ export class PodRuntime {
       ...(options.message !== undefined && { podMessage: options.message }),
     });
     if (options.markDeleted === true) {
-      record.pod.metadata = {
-        ...record.pod.metadata,
-        deletionTimestamp: rfc3339(this.#options.clock.now()),
-        deletionGracePeriodSeconds: 0,
+      // A new object: the pod may be the core's, frozen.
+      record.pod = {
+        ...record.pod,
+        metadata: {
+          ...record.pod.metadata,
+          deletionTimestamp: rfc3339(this.#options.clock.now()),
+          deletionGracePeriodSeconds: 0,
+        },
       };
     }
     this.#changed(record);

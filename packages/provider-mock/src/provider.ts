@@ -17,6 +17,7 @@ import type {
 } from '@vkubelet/core';
 import type { Node, Pod } from 'kubernetes-types/core/v1.d.ts';
 import { CallGate } from './gate.ts';
+import { jsonCopy } from './json-copy.ts';
 import { KubeletApi } from './kubelet-api.ts';
 import { Mailbox } from './mailbox.ts';
 import { NodeState, type NodeConditionChange } from './node.ts';
@@ -119,7 +120,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     async getPodStatus(namespace, name, signal) {
       await gate.enter('getPodStatus', signal, `${namespace}/${name}`);
       const record = runtime.get(namespace, name);
-      return record && structuredClone(record.status);
+      return record && jsonCopy(record.status);
     },
     async getPods(signal) {
       await gate.enter('getPods', signal);

@@ -9,6 +9,7 @@ import { IllegalStateError, TransientError } from '../errors/errors.ts';
 import { EventRecorder } from '../events/recorder.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { Reflector } from '../kube/reflector.ts';
+import { StringPool } from '../kube/string-pool.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { NodeMetrics, VkMetrics } from '../observability/metrics.ts';
 import { NodeController } from '../node/node-controller.ts';
@@ -118,12 +119,14 @@ export class VirtualNode {
       ...(this.metrics ? queueAndCallMetrics(this.metrics) : {}),
     });
     this.podController = podController;
+    const strings = new StringPool();
     this.pods = new Reflector<Pod & { metadata: object }>({
       client,
       ref: { version: 'v1', resource: 'pods' },
       fieldSelector: `spec.nodeName=${options.nodeName}`,
-      // managedFields are often the largest part of a pod and nothing here reads them.
-      transform: withoutManagedFields,
+      // managedFields are often the largest part of a pod and nothing here reads them; the
+      // strings many pods repeat are kept once.
+      transform: pod => strings.internAll(withoutManagedFields(pod)),
       handlers: {
         onAdd: pod => {
           podController.onAdd(pod);

@@ -113,8 +113,31 @@ describe(EventRecorder, () => {
     }
     await r.flush();
     expect(sink.created).toHaveLength(60_000);
-    // About 6,000 aggregates live in the 60-s window; sweeps keep each map within twice that
-    // (unswept, the two maps would hold 120,000 entries).
-    expect(r.trackedCount).toBeLessThan(4 * 6_100 + 1_000);
+    // About 6,000 aggregates live in the 60-s window, but each map keeps at most 4,096 entries
+    // (unbounded, the two maps would hold 120,000).
+    expect(r.trackedCount).toBeLessThanOrEqual(2 * 4096);
+  });
+
+  it('forgets the least recently used keys past its cache size, as client-go', async () => {
+    const sink = new FakeSink();
+    const r = new EventRecorder({ sink, component: 'vk', host: 'n', cacheSize: 3 });
+    const of = (i: number): typeof pod => ({ ...pod, name: `p${i}`, uid: `u${i}` });
+    r.record(of(0), 'Normal', 'Created', 'ok');
+    r.record(of(1), 'Normal', 'Created', 'ok');
+    r.record(of(2), 'Normal', 'Created', 'ok');
+    await r.flush();
+    // Used again, p0 becomes the most recent; p3 then pushes out p1, the least recent.
+    r.record(of(0), 'Normal', 'Created', 'ok');
+    r.record(of(3), 'Normal', 'Created', 'ok');
+    await r.flush();
+    expect(sink.created).toHaveLength(4);
+    expect(sink.patches).toHaveLength(1);
+    r.record(of(0), 'Normal', 'Created', 'ok');
+    await r.flush();
+    expect(sink.patches).toHaveLength(2);
+    r.record(of(1), 'Normal', 'Created', 'ok');
+    await r.flush();
+    expect(sink.created).toHaveLength(5);
+    expect(r.trackedCount).toBeLessThanOrEqual(6);
   });
 });

@@ -34,6 +34,12 @@ export interface EventRecorderOptions {
   readonly aggregateWindowMs?: number;
   /** Writes waiting beyond this are dropped (oldest first), with a warning. */
   readonly maxPending?: number;
+  /**
+   * Event keys and objects remembered, each least recently used first out (client-go's
+   * correlator: 4096). Beyond it a repeat creates a new Event instead of counting up, and an
+   * object's budget starts full again. @default 4096
+   */
+  readonly cacheSize?: number;
 }
 
 interface Aggregate {
@@ -94,6 +100,7 @@ export class EventRecorder {
     const existing = this.aggregates.get(key);
     const windowMs = this.options.aggregateWindowMs ?? 10 * 60_000;
     if (existing && now.getTime() - existing.lastSeen < windowMs) {
+      this.touch(this.aggregates, key, existing);
       existing.count += 1;
       existing.lastSeen = now.getTime();
       const count = existing.count;
@@ -137,7 +144,7 @@ export class EventRecorder {
         throw err;
       },
     );
-    this.aggregates.set(key, {
+    this.touch(this.aggregates, key, {
       name,
       namespace,
       count: 1,
@@ -182,10 +189,21 @@ export class EventRecorder {
     const bucket = this.buckets.get(key) ?? { tokens: burst, updated: now };
     bucket.tokens = Math.min(burst, bucket.tokens + (now - bucket.updated) / refillMs);
     bucket.updated = now;
-    this.buckets.set(key, bucket);
+    this.touch(this.buckets, key, bucket);
     if (bucket.tokens < 1) return false;
     bucket.tokens -= 1;
     return true;
+  }
+
+  /** Sets `key` as the most recently used entry, and lets the least recently used go past the cap. */
+  private touch<V>(map: Map<string, V>, key: string, value: V): void {
+    map.delete(key);
+    map.set(key, value);
+    const cap = this.options.cacheSize ?? 4096;
+    for (const oldest of map.keys()) {
+      if (map.size <= cap) break;
+      map.delete(oldest);
+    }
   }
 
   private prune(now: number, windowMs: number): void {
@@ -202,7 +220,7 @@ export class EventRecorder {
     this.pruneAt = Math.max(4096, 2 * Math.max(this.aggregates.size, this.buckets.size));
   }
 
-  /** Objects and event keys tracked by the spam filter and the aggregator (bounded by pruning). */
+  /** Objects and event keys tracked by the spam filter and the aggregator (at most 2 × cacheSize). */
   get trackedCount(): number {
     return this.aggregates.size + this.buckets.size;
   }

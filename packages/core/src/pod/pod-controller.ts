@@ -31,6 +31,7 @@ import {
   uidOf,
 } from './pod-compare.ts';
 import { aborted, sleep } from '../util/abort.ts';
+import { deepFreeze } from '../util/deep-freeze.ts';
 import { rfc3339 } from '../util/time.ts';
 import { callProvider, type CallObserver } from './provider-call.ts';
 
@@ -304,6 +305,9 @@ export class PodController {
       }
       throw err;
     }
+    // Frozen, so a provider may keep the pod as it is instead of copying it (it shares most of
+    // its objects with the informer's, which nothing changes in place).
+    deepFreeze(resolved.pod);
     const context: PodContext = {
       signal,
       volumes: resolved.volumes,

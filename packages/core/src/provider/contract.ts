@@ -48,7 +48,10 @@ export interface PodContext {
 }
 
 export interface PodLifecycleHandler {
-  /** Creates the pod; env is resolved in `pod`, volume contents are in `context`. */
+  /**
+   * Creates the pod; env is resolved in `pod`, volume contents are in `context`. `pod` is
+   * deeply frozen (as in updatePod): keep it as it is rather than copying it.
+   */
   createPod(pod: Pod, context: PodContext): Promise<void>;
   /** Applies a changed spec (image, activeDeadlineSeconds, tolerations, labels, annotations). */
   updatePod(pod: Pod, context: PodContext): Promise<void>;
