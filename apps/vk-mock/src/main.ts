@@ -15,7 +15,7 @@ const app = { name: 'vk-mock', provider: 'mock', version: MOCK_PROVIDER_VERSION 
 process.exitCode = await runApp(app, async ({ node, providerConfig, logger }) => {
   const { stateFile, ...options } = mockOptionsFromConfig(providerConfig, node.nodeName, logger);
   const state = stateFile === undefined ? undefined : await openMockStateFile(stateFile);
-  if (state) logger.info({ stateFile, pods: state.pods.length }, 'mock state file opened');
+  if (state) logger.info({ stateFile, pods: state.restoredCount }, 'mock state file opened');
   return createMockProvider({
     ...options,
     nodeName: node.nodeName,

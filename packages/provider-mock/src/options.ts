@@ -380,7 +380,7 @@ export function compileOptions(options: MockProviderOptions = {}): CompiledOptio
 function isStateStore(value: unknown): value is MockStateStore {
   return (
     isRecord(value) &&
-    Array.isArray(value.pods) &&
+    typeof value.takePods === 'function' &&
     typeof value.assignedIPs === 'number' &&
     typeof value.put === 'function' &&
     typeof value.drop === 'function' &&

@@ -95,7 +95,7 @@ export class PodRuntime {
    * times recorded: a start, an exit or a deadline due while the process was down happens now.
    */
   restore(): void {
-    for (const persisted of this.#store?.pods ?? []) {
+    for (const persisted of this.#store?.takePods() ?? []) {
       const record = restorePod(persisted);
       this.#pods.set(record.key, record);
       if (record.terminal) continue;

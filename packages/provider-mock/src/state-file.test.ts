@@ -180,6 +180,17 @@ describe('mock state file', () => {
     expect(compacted[0]).toContain('"key":"default/p4"');
   });
 
+  it('hands its pods over once and keeps no copy of them', async () => {
+    const clock = new ManualClock(T0);
+    const first = await start(clock);
+    await first.provider.createPod(makePod('a'), context());
+    await first.provider.createPod(makePod('b'), context());
+    const state = await open();
+    expect(state.takePods().map(p => p.name)).toEqual(['a', 'b']);
+    expect(state.takePods()).toEqual([]);
+    expect(state.restoredCount).toBe(2);
+  });
+
   it('forgives a torn last line but refuses a corrupt one in the middle', async () => {
     const clock = new ManualClock(T0);
     const first = await start(clock);

@@ -7,13 +7,16 @@
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
-import { InvalidInputError } from '@vkubelet/core';
+import { InvalidInputError, StringPool } from '@vkubelet/core';
 import type { PersistedPod } from './persisted-pod.ts';
 
 /** What the runtime starts from and where it records its changes. */
 export interface MockStateStore {
-  /** The pods alive when the store was opened. */
-  readonly pods: readonly PersistedPod[];
+  /**
+   * The pods alive when the store was opened, handed over once (later calls return none): the
+   * store must not hold a second copy of every pod for the life of the process.
+   */
+  takePods(): readonly PersistedPod[];
   /** How many pod IPs were handed out, so a restart never reuses one. */
   readonly assignedIPs: number;
   put(pod: PersistedPod, assignedIPs: number): void;
@@ -24,6 +27,8 @@ export interface MockStateStore {
 
 export interface MockStateFile extends MockStateStore {
   readonly path: string;
+  /** How many pods the file held when opened. */
+  readonly restoredCount: number;
   close(): void;
 }
 
@@ -43,6 +48,8 @@ export function replayJournal(
   path: string,
 ): { pods: Map<string, PersistedPod>; assignedIPs: number } {
   const pods = new Map<string, PersistedPod>();
+  // Parsed lines repeat most of their strings (namespaces, images, paths): kept once.
+  const strings = new StringPool();
   let assignedIPs = 0;
   const lines = text.split('\n');
   const last = lines.length - 1;
@@ -50,7 +57,7 @@ export function replayJournal(
     if (raw.trim() === '') continue;
     let entry: unknown;
     try {
-      entry = JSON.parse(raw);
+      entry = strings.internAll(JSON.parse(raw));
     } catch (err) {
       if (i === last) break;
       throw new InvalidInputError(`mock state file ${path}: line ${i + 1} is not JSON`, {
@@ -120,9 +127,15 @@ export async function openMockStateFile(path: string): Promise<MockStateFile> {
     pending.set(key, entry);
     schedule();
   };
+  let restored: PersistedPod[] | undefined = [...pods.values()];
   return {
     path,
-    pods: [...pods.values()],
+    restoredCount: restored.length,
+    takePods() {
+      const taken = restored ?? [];
+      restored = undefined;
+      return taken;
+    },
     assignedIPs,
     put(pod, ips) {
       append(pod.key, { put: pod, ips });

@@ -74,3 +74,4 @@ export {
   type WatchEventType,
 } from './types.ts';
 export type { WatchStream } from './watch-stream.ts';
+export { StringPool } from './string-pool.ts';

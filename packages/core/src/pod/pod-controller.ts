@@ -32,6 +32,7 @@ import {
 } from './pod-compare.ts';
 import { aborted, sleep } from '../util/abort.ts';
 import { deepFreeze } from '../util/deep-freeze.ts';
+import { reportedPart } from './reported-part.ts';
 import { rfc3339 } from '../util/time.ts';
 import { callProvider, type CallObserver } from './provider-call.ts';
 
@@ -213,7 +214,7 @@ export class PodController {
   /** A provider's report of a pod (pushed, or from polling). */
   report(pod: Pod): void {
     const key = keyOf(pod);
-    this.reported.set(key, pod);
+    this.reported.set(key, reportedPart(pod));
     this.status.add(key);
   }
 
