@@ -10,6 +10,7 @@ import { EventRecorder } from '../events/recorder.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { Reflector } from '../kube/reflector.ts';
 import { StringPool } from '../kube/string-pool.ts';
+import { untilAborted } from '../util/abort.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { NodeMetrics, VkMetrics } from '../observability/metrics.ts';
 import { NodeController } from '../node/node-controller.ts';
@@ -231,18 +232,7 @@ export class VirtualNode {
 
   private syncedWithin(signal: AbortSignal): Promise<void> {
     const timeout = this.o.startupTimeoutMs ?? 0;
-    const synced = Promise.race([
-      this.pods.synced,
-      new Promise<void>(resolve => {
-        signal.addEventListener(
-          'abort',
-          () => {
-            resolve();
-          },
-          { once: true },
-        );
-      }),
-    ]);
+    const synced = untilAborted(this.pods.synced, signal);
     if (timeout <= 0) return synced;
     return Promise.race([
       synced,

@@ -6,8 +6,8 @@
  * `@kubernetes/client-node`'s KubeConfig does the loading (kubeconfig, in-cluster, exec plugins,
  * auth providers, token files); nothing else of client-node is used. Its modules cost ~80 MB of
  * resident memory, most of a virtual kubelet's idle footprint, so it runs in a short-lived child
- * process (kubeconfig-child.ts, util/child-script.ts). Only credentials that client-node must keep minting (exec
- * plugins, auth providers) load it into this process.
+ * process (kubeconfig-child.ts, util/child-script.ts). Only credentials that client-node must
+ * keep minting (exec plugins, auth providers) load it into this process.
  */
 import { readFile } from 'node:fs/promises';
 import type { RequestOptions } from 'node:https';

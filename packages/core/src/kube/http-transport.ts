@@ -29,7 +29,6 @@ export interface HttpResponse {
 
 /** A deadline combined with the caller's signal, and the error each way of ending maps to. */
 class Deadline {
-  readonly signal: AbortSignal;
   private readonly caller: AbortSignal;
   private readonly timeoutMs: number;
   private readonly bounded: DeadlineSignal;
@@ -38,7 +37,10 @@ class Deadline {
     this.caller = caller;
     this.timeoutMs = timeoutMs;
     this.bounded = signalWithDeadline(caller, timeoutMs);
-    this.signal = this.bounded.signal;
+  }
+
+  get signal(): AbortSignal {
+    return this.bounded.signal;
   }
 
   clear(): void {

@@ -8,7 +8,7 @@ import type { Node, Taint } from 'kubernetes-types/core/v1.d.ts';
 import { describeError, IllegalStateError, isNotFound } from '../errors/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Provider } from '../provider/contract.ts';
-import { aborted, sleep } from '../util/abort.ts';
+import { aborted, sleep, untilAborted } from '../util/abort.ts';
 import { rfc3339 } from '../util/time.ts';
 import { LeaseController } from './lease-controller.ts';
 import type { NodeApi } from './node-api.ts';
@@ -317,20 +317,5 @@ export class NodeController {
     } catch (err) {
       this.o.logger.warn({ err: describeError(err) }, `could not ${mode} the node on shutdown`);
     }
-  }
-}
-
-/** Resolves when `gate` resolves or `signal` aborts, whichever comes first; rejects with the gate. */
-async function untilAborted(gate: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return;
-  const abort = Promise.withResolvers<undefined>();
-  const onAbort = (): void => {
-    abort.resolve(undefined);
-  };
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
-    await Promise.race([gate, abort.promise]);
-  } finally {
-    signal.removeEventListener('abort', onAbort);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { describeError } from '../errors/errors.ts';
 import type { Logger } from '../observability/logger.ts';
+import { signalWithDeadline } from '../util/abort.ts';
 
 export interface PingResult {
   readonly ok: boolean;
@@ -53,7 +54,8 @@ export class PingMonitor {
     ping: (signal: AbortSignal) => Promise<void>,
     outer: AbortSignal,
   ): Promise<PingResult> {
-    const signal = AbortSignal.any([outer, AbortSignal.timeout(this.timeoutMs)]);
+    const bounded = signalWithDeadline(outer, this.timeoutMs);
+    const signal = bounded.signal;
     const timedOut = new Promise<never>((_, reject) => {
       signal.addEventListener(
         'abort',
@@ -76,6 +78,8 @@ export class PingMonitor {
           'provider ping failed: lease and node status are held back',
         );
       this.last = { ok: false, at: this.now(), error };
+    } finally {
+      bounded.dispose();
     }
     return this.last;
   }

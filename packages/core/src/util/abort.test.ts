@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { linkedSignal, signalWithDeadline } from './abort.ts';
+import { linkedSignal, signalWithDeadline, untilAborted } from './abort.ts';
 
 describe(linkedSignal, () => {
   it('aborts with the first parent to abort, and leaves no listener behind once disposed', () => {
@@ -45,5 +45,28 @@ describe(signalWithDeadline, () => {
     expect(early.signal.reason).toBe('stop');
     expect(early.timedOut()).toBe(false);
     early.dispose();
+  });
+});
+
+describe(untilAborted, () => {
+  it('resolves with the gate, or at once on abort, and leaves no listener behind', async () => {
+    const controller = new AbortController();
+    await untilAborted(Promise.resolve(), controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+
+    const never = new Promise<void>(() => undefined);
+    const waiting = untilAborted(never, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    controller.abort();
+    await waiting;
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    await untilAborted(never, controller.signal);
+  });
+
+  it("rejects with the gate's error", async () => {
+    const failure = new Error('list refused');
+    await expect(untilAborted(Promise.reject(failure), new AbortController().signal)).rejects.toBe(
+      failure,
+    );
   });
 });

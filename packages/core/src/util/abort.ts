@@ -19,6 +19,21 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Resolves when `gate` resolves or `signal` aborts, whichever comes first; rejects with the gate. */
+export async function untilAborted(gate: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  const abort = Promise.withResolvers<undefined>();
+  const onAbort = (): void => {
+    abort.resolve(undefined);
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([gate, abort.promise]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
 export interface LinkedSignal {
   readonly signal: AbortSignal;
   /** Detaches from the parents; call when the work is done. */
