@@ -51,6 +51,8 @@ export {
   podApiOver,
 } from './bootstrap/api-adapters.ts';
 export type { DeepMutable } from './util/mutable.ts';
+/** How the core hands pods to providers: provider tests can freeze their inputs the same way. */
+export { deepFreeze } from './util/deep-freeze.ts';
 export * from './cli/index.ts';
 export {
   runApp,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  deepFreeze,
   hasPodNotifier,
   isIllegalState,
   isInvalidInput,
@@ -213,12 +214,7 @@ describe('pod lifecycle', () => {
   it('keeps a frozen pod (as the core hands them over) without copying it', async () => {
     const { provider } = setup();
     const given = makePod('web');
-    const frozen = (value: unknown): void => {
-      if (typeof value !== 'object' || value === null) return;
-      for (const child of Object.values(value)) frozen(child);
-      Object.freeze(value);
-    };
-    frozen(given);
+    deepFreeze(given);
     await provider.createPod(given, context());
     provider.simulatePodTermination('default', 'web', { markDeleted: true });
     const pod = (await provider.getPod('default', 'web', never()))!;

@@ -1,16 +1,8 @@
 import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
+import { deepFreeze } from '../util/deep-freeze.ts';
 import { resolvePod } from './resolve.ts';
 import { container, EventLog, FakeSource, options, pod } from './test-support/fake-source.ts';
-
-/** Freezes every object and array reachable from `value`, so any write into it throws. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
 
 describe('resolvePod', () => {
   it('never writes into the pod it is given (the informer cache shares it)', async () => {
