@@ -10,6 +10,7 @@
  *    ping still unanswered at the next one means the client is gone, and the socket is dropped.
  */
 import { WebSocket } from 'ws';
+import { closeGracefully } from './close.ts';
 
 export interface LivenessOptions {
   /** Close after this long without activity. 0/undefined: never. */
@@ -76,12 +77,7 @@ export class WebSocketLiveness {
     const ws = this.#ws;
     if (ws.readyState !== WebSocket.OPEN) return;
     this.#reason = `stream idle for ${idleMs} ms`;
-    // A paused socket would never read the client's close reply.
-    ws.resume();
-    ws.close(1001, 'stream idle timeout');
-    setTimeout(() => {
-      ws.terminate();
-    }, CLOSE_GRACE_MS).unref();
+    void closeGracefully(ws, 1001, 'stream idle timeout', CLOSE_GRACE_MS);
   }
 
   #onKeepalive(keepaliveMs: number): void {

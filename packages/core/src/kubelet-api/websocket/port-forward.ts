@@ -18,22 +18,15 @@ import type { WebSocket } from 'ws';
 import { ChannelProtocolError, decodeFrame, encodeDataFrame, type FrameCodec } from './channels.ts';
 import { FrameSender, splitChunk } from './sender.ts';
 import type { LivenessOptions, WebSocketLiveness } from './keepalive.ts';
+import { closeGracefully } from './close.ts';
 import { acceptWebSocket, offeredProtocols, rejectUpgrade } from './upgrade.ts';
 
 export const SPDY_TUNNEL_PREFIX = 'SPDY/3.1+';
 /** How long a client may take to answer our close frame before the socket is dropped. */
 const CLOSE_GRACE_MS = 2000;
 
-/**
- * Starts the close handshake, and drops the socket if the client does not complete it in time
- * (`ws` would otherwise wait 30 s for a peer that may be gone or hostile).
- */
 function closeWebSocket(ws: WebSocket, code: number, reason?: string): void {
-  if (ws.readyState === ws.OPEN) ws.close(code, reason);
-  if (ws.readyState === ws.CLOSED) return;
-  setTimeout(() => {
-    ws.terminate();
-  }, CLOSE_GRACE_MS).unref();
+  void closeGracefully(ws, code, reason, CLOSE_GRACE_MS);
 }
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 

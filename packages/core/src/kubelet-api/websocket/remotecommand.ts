@@ -25,6 +25,7 @@ import {
   type Frame,
   type FrameCodec,
 } from './channels.ts';
+import { closeGracefully } from './close.ts';
 import { FrameSender, splitChunk } from './sender.ts';
 import { encodeStatus, statusFor, type StatusFormat } from './status.ts';
 import { acceptWebSocket, type AcceptedWebSocket } from './upgrade.ts';
@@ -191,21 +192,7 @@ class Session implements RemoteCommandSession {
   }
 
   #close(code: number, reason: string): Promise<void> {
-    const ws = this.#ws;
-    if (ws.readyState === ws.CLOSED) return Promise.resolve();
-    return new Promise(resolve => {
-      const timer = setTimeout(() => {
-        ws.terminate();
-      }, this.#closeTimeoutMs);
-      timer.unref();
-      ws.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      // A paused socket would never read the client's close reply.
-      ws.resume();
-      if (ws.readyState === ws.OPEN) ws.close(code, reason);
-    });
+    return closeGracefully(this.#ws, code, reason, this.#closeTimeoutMs);
   }
 
   #channelWritable(channel: number): Writable {
