@@ -22,7 +22,7 @@ import { Backoff, type BackoffOptions } from '../kube/backoff.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import type { ResourceRef } from '../kube/resource-ref.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
-import { aborted, sleep as abortableSleep } from '../util/abort.ts';
+import { aborted, sleep as abortableSleep, signalWithDeadline } from '../util/abort.ts';
 import { certificateJob } from './certificate-jobs.ts';
 import type { ServingCertificate } from './tls.ts';
 
@@ -190,9 +190,9 @@ export async function waitForCertificate(
   const log = options.logger ?? silentLogger;
   const sleep = options.sleep ?? abortableSleep;
   const backoff = new Backoff(options.backoff ?? { initialMs: 1000, maxMs: 30_000 });
-  const timeout =
-    options.timeoutMs === undefined ? undefined : AbortSignal.timeout(options.timeoutMs);
-  const waiting = timeout === undefined ? signal : AbortSignal.any([signal, timeout]);
+  const bounded =
+    options.timeoutMs === undefined ? undefined : signalWithDeadline(signal, options.timeoutMs);
+  const waiting = bounded?.signal ?? signal;
   const ref: ResourceRef = { ...CSRS, name };
   let loggedApproved = false;
   const settle = (csr: CertificateSigningRequest): string | undefined => {
@@ -261,13 +261,15 @@ export async function waitForCertificate(
       await sleep(backoff.next(), waiting);
     }
   } catch (err) {
-    if (!signal.aborted && timeout?.aborted === true) {
+    if (!signal.aborted && bounded?.timedOut() === true) {
       throw new TransientError(
         `certificate signing request ${name} was not approved and signed within ${String(options.timeoutMs)} ms`,
         { cause: err },
       );
     }
     throw err;
+  } finally {
+    bounded?.dispose();
   }
 }
 
@@ -275,12 +277,6 @@ export interface IssuedServingCertificate extends ServingCertificate {
   readonly csrName: string;
   readonly notBefore: Date;
   readonly notAfter: Date;
-}
-
-/** Validity of the first certificate in a PEM bundle. */
-export function certificateValidity(certPem: string): { notBefore: Date; notAfter: Date } {
-  const cert = new X509Certificate(certPem);
-  return { notBefore: cert.validFromDate, notAfter: cert.validToDate };
 }
 
 export interface RequestServingCertificateOptions
