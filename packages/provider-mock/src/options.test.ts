@@ -125,6 +125,14 @@ describe('options', () => {
     expect(bad({ logger: {} })).toBe(
       'mock provider: logger must have debug, info, warn, error and child',
     );
+    // The store shape before takePods: a store holding its pods for good is refused.
+    expect(
+      bad({
+        state: { pods: [], assignedIPs: 0, put: () => 0, drop: () => 0, flushed: () => 0 },
+      }),
+    ).toBe(
+      'mock provider: state must be a store from openMockStateFile (takePods, assignedIPs, put, drop, flushed)',
+    );
     expect(bad({ labels: { a: 1 } })).toBe('mock provider: labels.a must be a string, got 1');
     expect(bad({ nodeName: '' })).toBe(
       'mock provider: nodeName must be a non-empty string, got ""',

@@ -344,7 +344,9 @@ export function compileOptions(options: MockProviderOptions = {}): CompiledOptio
     fail('logger must have debug, info, warn, error and child');
   }
   if (raw.state !== undefined && !isStateStore(raw.state)) {
-    fail('state must be a store from openMockStateFile (pods, assignedIPs, put, drop, flushed)');
+    fail(
+      'state must be a store from openMockStateFile (takePods, assignedIPs, put, drop, flushed)',
+    );
   }
   const podIPBaseText = optionalString('podIPBase', raw.podIPBase) ?? '10.244.0.0';
   const podIPBase = parseIPv4(podIPBaseText);
