@@ -63,8 +63,6 @@ export class EventRecorder {
   private readonly now: () => Date;
   private readonly aggregates = new Map<string, Aggregate>();
   private readonly buckets = new Map<string, Bucket>();
-  /** Size at which the maps are next swept: doubling keeps the sweeps amortized O(1) per event. */
-  private pruneAt = 4096;
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly controller = new AbortController();
   private dropped = 0;
@@ -153,7 +151,6 @@ export class EventRecorder {
       created: created.catch(() => undefined),
     });
     this.track(created, reason);
-    this.prune(now.getTime(), windowMs);
   }
 
   /** Waits for pending writes (tests, graceful shutdown). */
@@ -204,20 +201,6 @@ export class EventRecorder {
       if (map.size <= cap) break;
       map.delete(oldest);
     }
-  }
-
-  private prune(now: number, windowMs: number): void {
-    if (Math.max(this.aggregates.size, this.buckets.size) < this.pruneAt) return;
-    for (const [key, a] of this.aggregates) {
-      if (now - a.lastSeen >= windowMs) this.aggregates.delete(key);
-    }
-    // A bucket refilled to its burst is the same as no bucket (pods come and go by the thousand).
-    const burst = this.options.burst ?? 25;
-    const refillMs = this.options.refillMs ?? 5 * 60_000;
-    for (const [key, b] of this.buckets) {
-      if (b.tokens + (now - b.updated) / refillMs >= burst) this.buckets.delete(key);
-    }
-    this.pruneAt = Math.max(4096, 2 * Math.max(this.aggregates.size, this.buckets.size));
   }
 
   /** Objects and event keys tracked by the spam filter and the aggregator (at most 2 × cacheSize). */
