@@ -106,7 +106,7 @@ describe(EventRecorder, () => {
       refillMs: 1000,
     });
     for (let i = 0; i < 60_000; i++) {
-      // 100 new pods a second, one event each: old pods' entries expire and are swept.
+      // 100 new pods a second, one event each: old pods' entries are the least recently used.
       t += 10;
       r.record({ ...pod, name: `p${i}`, uid: `u${i}` }, 'Normal', 'Created', 'ok');
       if (i % 1000 === 0) await r.flush();
