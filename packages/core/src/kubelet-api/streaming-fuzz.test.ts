@@ -20,6 +20,7 @@ import { FLAG_FIN, SettingsId, encodeFrame, type SpdyFrame } from './spdy/frames
 import { HeaderCompressor } from './spdy/header-block.ts';
 import { SpdySession } from './spdy/session.ts';
 import { bareProvider } from '../provider/test-support/bare-provider.ts';
+import { synStreamFrame } from './spdy/test-support/spdy-client.ts';
 import { startStreamingServer } from './test-support/streaming-server.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -273,24 +274,6 @@ function wsFrame(
   if (!masked) return Buffer.concat([header, payload]);
   const mask = randomBytes(4);
   return Buffer.concat([header, mask, Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!))]);
-}
-
-async function synStream(
-  compressor: HeaderCompressor,
-  streamId: number,
-  headers: Record<string, string>,
-  flags = 0,
-): Promise<Buffer> {
-  const headerBlock = await compressor.compress(headers);
-  return encodeFrame({
-    type: 'SYN_STREAM',
-    streamId,
-    associatedStreamId: 0,
-    priority: 0,
-    slot: 0,
-    flags,
-    headerBlock,
-  });
 }
 
 const frame = (f: SpdyFrame): Buffer => encodeFrame(f);
@@ -587,7 +570,7 @@ const CASES: Case[] = [
     name: 'SPDY: a truncated SYN_STREAM, then our side closed',
     exchange: () =>
       spdyAfter(EXEC, 'v4.channel.k8s.io', async (s, c) => {
-        const syn = await synStream(c, 1, { streamtype: 'error' });
+        const syn = await synStreamFrame(c, 1, { streamtype: 'error' });
         write(s, syn.subarray(0, syn.length - 3));
         s.end();
       }),
@@ -635,7 +618,10 @@ const CASES: Case[] = [
     name: 'SPDY: a 1 MiB header block (decompression bomb)',
     exchange: () =>
       spdyAfter(EXEC, 'v4.channel.k8s.io', async (s, c) => {
-        write(s, await synStream(c, 1, { streamtype: 'error', bomb: 'x'.repeat(1024 * 1024) }));
+        write(
+          s,
+          await synStreamFrame(c, 1, { streamtype: 'error', bomb: 'x'.repeat(1024 * 1024) }),
+        );
       }),
     expect: 'closed',
   },
@@ -661,9 +647,9 @@ const CASES: Case[] = [
       spdyAfter(EXEC, 'v4.channel.k8s.io', async (s, c) => {
         write(
           s,
-          await synStream(c, 2, { streamtype: 'error' }),
-          await synStream(c, 5, { streamtype: 'stdout' }),
-          await synStream(c, 3, { streamtype: 'stdin' }),
+          await synStreamFrame(c, 2, { streamtype: 'error' }),
+          await synStreamFrame(c, 5, { streamtype: 'stdout' }),
+          await synStreamFrame(c, 3, { streamtype: 'stdin' }),
         );
       }),
     expect: 'closed',
@@ -704,10 +690,10 @@ const CASES: Case[] = [
       spdyAfter(EXEC, 'v4.channel.k8s.io', async (s, c) => {
         write(
           s,
-          await synStream(c, 1, { streamtype: 'error' }),
-          await synStream(c, 3, { streamtype: 'stdin' }),
-          await synStream(c, 5, { streamtype: 'stdout' }),
-          await synStream(c, 7, { streamtype: 'stderr' }),
+          await synStreamFrame(c, 1, { streamtype: 'error' }),
+          await synStreamFrame(c, 3, { streamtype: 'stdin' }),
+          await synStreamFrame(c, 5, { streamtype: 'stdout' }),
+          await synStreamFrame(c, 7, { streamtype: 'stderr' }),
         );
         write(
           s,
@@ -723,10 +709,10 @@ const CASES: Case[] = [
       spdyAfter(EXEC, 'v4.channel.k8s.io', async (s, c) => {
         write(
           s,
-          await synStream(c, 1, { streamtype: 'error' }),
-          await synStream(c, 3, { streamtype: 'stdin' }),
-          await synStream(c, 5, { streamtype: 'stdout' }),
-          await synStream(c, 7, { streamtype: 'stderr' }),
+          await synStreamFrame(c, 1, { streamtype: 'error' }),
+          await synStreamFrame(c, 3, { streamtype: 'stdin' }),
+          await synStreamFrame(c, 5, { streamtype: 'stdout' }),
+          await synStreamFrame(c, 7, { streamtype: 'stderr' }),
         );
         s.end();
       }),
@@ -738,10 +724,10 @@ const CASES: Case[] = [
       spdyAfter(EXEC_TTY, 'v4.channel.k8s.io', async (s, c) => {
         write(
           s,
-          await synStream(c, 1, { streamtype: 'error' }),
-          await synStream(c, 3, { streamtype: 'stdin' }),
-          await synStream(c, 5, { streamtype: 'stdout' }),
-          await synStream(c, 7, { streamtype: 'resize' }),
+          await synStreamFrame(c, 1, { streamtype: 'error' }),
+          await synStreamFrame(c, 3, { streamtype: 'stdin' }),
+          await synStreamFrame(c, 5, { streamtype: 'stdout' }),
+          await synStreamFrame(c, 7, { streamtype: 'resize' }),
         );
         write(
           s,
@@ -762,9 +748,9 @@ const CASES: Case[] = [
       spdyAfter(ATTACH, 'v4.channel.k8s.io', async (s, c) => {
         write(
           s,
-          await synStream(c, 1, { streamtype: 'bogus' }),
-          await synStream(c, 3, {}),
-          await synStream(c, 5, { streamtype: '' }),
+          await synStreamFrame(c, 1, { streamtype: 'bogus' }),
+          await synStreamFrame(c, 3, {}),
+          await synStreamFrame(c, 5, { streamtype: '' }),
         );
       }),
     expect: 'closed',
@@ -775,12 +761,12 @@ const CASES: Case[] = [
       spdyAfter(PORT_FORWARD, 'portforward.k8s.io', async (s, c) => {
         write(
           s,
-          await synStream(c, 1, { streamtype: 'error', port: 'abc', requestid: '0' }),
-          await synStream(c, 3, { streamtype: 'data', port: 'abc', requestid: '0' }),
-          await synStream(c, 5, { streamtype: 'data', port: '70000', requestid: '1' }),
-          await synStream(c, 7, { streamtype: 'error', port: '0', requestid: '1' }),
-          await synStream(c, 9, { streamtype: 'data', port: '80', requestid: '2' }),
-          await synStream(c, 11, { streamtype: 'weird', port: '80', requestid: '3' }),
+          await synStreamFrame(c, 1, { streamtype: 'error', port: 'abc', requestid: '0' }),
+          await synStreamFrame(c, 3, { streamtype: 'data', port: 'abc', requestid: '0' }),
+          await synStreamFrame(c, 5, { streamtype: 'data', port: '70000', requestid: '1' }),
+          await synStreamFrame(c, 7, { streamtype: 'error', port: '0', requestid: '1' }),
+          await synStreamFrame(c, 9, { streamtype: 'data', port: '80', requestid: '2' }),
+          await synStreamFrame(c, 11, { streamtype: 'weird', port: '80', requestid: '3' }),
         );
       }),
     expect: 'closed',
@@ -791,8 +777,8 @@ const CASES: Case[] = [
       spdyAfter(PORT_FORWARD, 'portforward.k8s.io', async (s, c) => {
         write(
           s,
-          await synStream(c, 1, { streamtype: 'error', port: '80', requestid: '0' }),
-          await synStream(c, 3, { streamtype: 'data', port: '80', requestid: '0' }),
+          await synStreamFrame(c, 1, { streamtype: 'error', port: '80', requestid: '0' }),
+          await synStreamFrame(c, 3, { streamtype: 'data', port: '80', requestid: '0' }),
         );
         write(
           s,
@@ -1035,14 +1021,14 @@ function randomCase(seed: number): Exchange {
         // Valid SPDY streams, then random bytes.
         const syns = await Promise.all(
           ['error', 'stdin', 'stdout', 'resize'].map((t, i) =>
-            synStream(compressor, 2 * i + 1, { streamtype: t, port: '80', requestid: '0' }),
+            synStreamFrame(compressor, 2 * i + 1, { streamtype: t, port: '80', requestid: '0' }),
           ),
         );
         return Buffer.concat([...syns, r.bytes(r.int(512))]);
       }
       case 2: {
         // A valid frame cut at a random point.
-        const syn = await synStream(compressor, 1, { streamtype: 'error' });
+        const syn = await synStreamFrame(compressor, 1, { streamtype: 'error' });
         return syn.subarray(0, r.int(syn.length));
       }
       case 3:

@@ -17,6 +17,25 @@ import {
 import { SpdySession, type SpdySessionOptions } from '../session.ts';
 
 /** A connected loopback TCP pair. */
+/** The bytes of a SYN_STREAM, its headers compressed in `compressor`'s running context. */
+export async function synStreamFrame(
+  compressor: HeaderCompressor,
+  streamId: number,
+  headers: SpdyHeadersInit,
+  flags = 0,
+): Promise<Buffer> {
+  const headerBlock = await compressor.compress(headers);
+  return encodeFrame({
+    type: 'SYN_STREAM',
+    streamId,
+    associatedStreamId: 0,
+    priority: 0,
+    slot: 0,
+    flags,
+    headerBlock,
+  });
+}
+
 export async function socketPair(): Promise<{
   client: net.Socket;
   server: net.Socket;
@@ -107,16 +126,7 @@ export class RawSpdyPeer {
   }
 
   async synStream(streamId: number, headers: SpdyHeadersInit, flags = 0): Promise<void> {
-    const headerBlock = await this.compressor.compress(headers);
-    this.send({
-      type: 'SYN_STREAM',
-      streamId,
-      associatedStreamId: 0,
-      priority: 0,
-      slot: 0,
-      flags,
-      headerBlock,
-    });
+    this.write(await synStreamFrame(this.compressor, streamId, headers, flags));
   }
 
   data(streamId: number, data: Buffer | string, flags = 0): void {
