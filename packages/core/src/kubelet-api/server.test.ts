@@ -12,6 +12,7 @@ import { NotFoundError } from '../errors/errors.ts';
 import { HttpKubeClient } from '../kube/http-kube-client.ts';
 import type { ContainerLogOptions, Provider } from '../provider/contract.ts';
 import { kubeSubjectAccessReviewer, kubeTokenReviewer } from './kube-reviews.ts';
+import { bareProvider } from '../provider/test-support/bare-provider.ts';
 import { KubeletApiServer } from './server.ts';
 import { call, requestOptions, until } from './test-support/https-client.ts';
 
@@ -59,15 +60,7 @@ function fakeProvider(): { provider: Provider; logCalls: LogCall[] } {
   return { provider, logCalls };
 }
 
-const bareProvider: Provider = {
-  name: 'bare',
-  createPod: async () => undefined,
-  updatePod: async () => undefined,
-  deletePod: async () => undefined,
-  getPod: async () => undefined,
-  getPodStatus: async () => undefined,
-  getPods: async () => [],
-};
+const idleProvider = bareProvider('bare');
 
 let api: TestApiServer;
 let caPem: string;
@@ -136,7 +129,7 @@ beforeAll(async () => {
   });
   bare = new KubeletApiServer({
     nodeName: NODE,
-    provider: bareProvider,
+    provider: idleProvider,
     listPods,
     tls,
     port: 0,
@@ -437,7 +430,7 @@ describe('TLS', () => {
     const reloads: unknown[] = [];
     const server = new KubeletApiServer({
       nodeName: NODE,
-      provider: bareProvider,
+      provider: idleProvider,
       listPods: () => [],
       tls: { serving: { certFile, keyFile } },
       port: 0,
@@ -471,7 +464,7 @@ describe('TLS', () => {
   it('client certificates are not trusted without a client CA', async () => {
     const server = new KubeletApiServer({
       nodeName: NODE,
-      provider: bareProvider,
+      provider: idleProvider,
       listPods: () => [],
       tls: { serving: { load: () => serving } },
       port: 0,
@@ -493,7 +486,7 @@ describe('upgrade requests', () => {
     const seen: string[] = [];
     const server = new KubeletApiServer({
       nodeName: NODE,
-      provider: bareProvider,
+      provider: idleProvider,
       listPods: () => [],
       tls: { serving: { load: () => serving }, clientCa: { pem: caPem } },
       port: 0,
