@@ -10,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TestApiServer } from '@vkubelet/testkit';
-import { shebangNodeArgs } from './shebang-args.ts';
+import { shebangLaunch } from './shebang-args.ts';
 
 const root = join(import.meta.dirname, '..');
 const dir = join(root, '.vkubelet');
@@ -66,10 +66,11 @@ const logFile = join(dir, 'vk-mock.log');
 const { openSync } = await import('node:fs');
 const log = openSync(logFile, 'w');
 const vkBin = join(root, 'apps', 'vk-mock', 'bin', 'vk-mock.js');
+const launch = shebangLaunch(vkBin);
 const vk: ChildProcess = spawn(
   process.execPath,
   [
-    ...shebangNodeArgs(vkBin),
+    ...launch.nodeArgs,
     vkBin,
     '--kubeconfig',
     kubeconfigPath,
@@ -84,6 +85,7 @@ const vk: ChildProcess = spawn(
     stdio: ['ignore', log, log],
     env: {
       ...process.env,
+      ...launch.env,
       KUBELET_PORT: String(kubeletPort),
       APISERVER_CERT_LOCATION: join(dir, 'kubelet.crt'),
       APISERVER_KEY_LOCATION: join(dir, 'kubelet.key'),

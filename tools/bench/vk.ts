@@ -9,7 +9,7 @@ import { openSync, closeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { shebangNodeArgs } from '../shebang-args.ts';
+import { shebangLaunch } from '../shebang-args.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const vkBin = join(root, 'apps', 'vk-mock', 'bin', 'vk-mock.js');
@@ -109,11 +109,12 @@ export class VkProcess {
     );
     const log = openSync(join(o.dir, `vk-mock-${o.label}.log`), 'a');
     const startedAt = performance.now();
+    const launch = shebangLaunch(vkBin);
     const child = spawn(
       process.execPath,
       [
         // e.g. VK_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile vk-mock.
-        ...shebangNodeArgs(vkBin),
+        ...launch.nodeArgs,
         ...(process.env.VK_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(a => a !== ''),
         vkBin,
         '--kubeconfig',
@@ -136,7 +137,7 @@ export class VkProcess {
         'warn',
         ...(o.extraArgs ?? []),
       ],
-      { stdio: ['ignore', log, log] },
+      { stdio: ['ignore', log, log], env: { ...process.env, ...launch.env } },
     );
     closeSync(log);
     running.add(child);
