@@ -29,7 +29,8 @@ import {
 } from './harness.ts';
 import type { KubeHttp } from './kube.ts';
 import { percentile, type Figure, type ScenarioResult } from './report.ts';
-import { metricSum, VkProcess, type VkOptions } from './vk.ts';
+import { nodeFloor } from './node-floor.ts';
+import { metricSum, vkLaunch, VkProcess, type VkOptions } from './vk.ts';
 import { PodWatcher } from './watcher.ts';
 
 export interface Ctx {
@@ -47,7 +48,7 @@ export interface Ctx {
   readonly idleSeconds: number;
   /** Extra vk-mock flags (`--vk-args`). */
   readonly vkArgs: readonly string[];
-  baseline?: { create: PhaseResult; del: PhaseResult };
+  baseline?: { create: PhaseResult; del: PhaseResult; gapMax: number };
 }
 
 export const SCENARIOS = [
@@ -283,9 +284,10 @@ export async function runBaseline(ctx: Ctx): Promise<ScenarioResult> {
   try {
     ctx.progress.phase = `create ${ctx.pods} (minimal client)`;
     const create = await createPhase(ctx.load, w, spec, 300_000);
+    const gapMax = Math.max(0, ...w.samples.map(s => s.gap));
     ctx.progress.phase = `delete ${ctx.pods} (minimal client)`;
     const del = await deletePhase(ctx.load, w, spec, 300_000);
-    ctx.baseline = { create, del };
+    ctx.baseline = { create, del, gapMax };
     await new Promise(r => setTimeout(r, 1100));
     const writes =
       ctx.control !== undefined
@@ -299,6 +301,7 @@ export async function runBaseline(ctx: Ctx): Promise<ScenarioResult> {
         fig('creates accepted by the API server', create.acceptedPerSecond, 'pods/s'),
         fig('pods/s to Running (create → all Running)', create.perSecond, 'pods/s'),
         ...latencyFigures('create→Running', create),
+        fig('gap (seen − Running), max of 1-s samples', gapMax, 'pods'),
         fig('deletes accepted by the API server', del.acceptedPerSecond, 'pods/s'),
         fig('delete throughput (first DELETE → last gone)', del.perSecond, 'pods/s'),
         fig('writes per pod lifecycle (status PATCH + DELETE)', writes / ctx.pods, ''),
@@ -359,6 +362,7 @@ export async function runChain(
     await new Promise(r => setTimeout(r, 5000));
     const idle0 = await sampler.now();
     if (wanted.has('idle-0')) {
+      const floor = await nodeFloor(ctx.kube.server, vkLaunch());
       results.push({
         name: 'idle-0',
         title: 'vk-mock registered, no pods',
@@ -366,6 +370,7 @@ export async function runChain(
           fig('start → lease renewed', readyMs, 'ms', atMost('T19 ≤ 2000 ms (stretch 1000)', 2000)),
           fig('start → Node Ready', nodeReadyMs, 'ms'),
           ...memFigures('idle, 0 pods', idle0, 60, undefined, 'T8'),
+          fig('RSS of bare Node after one HTTPS request (floor)', floor.rss / MB, 'MB'),
           fig(
             'CPU idle, 0 pods',
             ((idle0.cpu - idleStart.cpu) / sec(idle0.t - idleStart.t)) * 1000,
@@ -426,6 +431,9 @@ export async function runChain(
             gapMax,
             'pods',
             atMost('T5 ≤ 100 (stretch 20)', 100),
+            ctx.baseline !== undefined
+              ? `minimal client ${ctx.baseline.gapMax.toFixed(0)} pods`
+              : undefined,
           ),
           fig(
             'API writes per pod, create half (pods, status, events)',

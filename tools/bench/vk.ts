@@ -9,13 +9,16 @@ import { openSync, closeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { shebangLaunch } from '../shebang-args.ts';
+import { shebangLaunch, type ShebangLaunch } from '../shebang-args.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const vkBin = join(root, 'apps', 'vk-mock', 'bin', 'vk-mock.js');
 
 /** The user agent vk-mock sends (`vk-mock/<version>`); request counts are filtered by it. */
 export const VK_USER_AGENT = 'vk-mock/';
+
+/** The environment and node flags vk-mock's bin gives itself. */
+export const vkLaunch = (): ShebangLaunch => shebangLaunch(vkBin);
 
 export interface VkOptions {
   readonly kubeconfig: string;
@@ -109,7 +112,7 @@ export class VkProcess {
     );
     const log = openSync(join(o.dir, `vk-mock-${o.label}.log`), 'a');
     const startedAt = performance.now();
-    const launch = shebangLaunch(vkBin);
+    const launch = vkLaunch();
     const child = spawn(
       process.execPath,
       [
