@@ -4,7 +4,7 @@
  * loading it leaves out the built-in modules nothing uses.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -31,8 +31,19 @@ describe('vk-mock bundle', () => {
     expect(files).toEqual(
       expect.arrayContaining(['main.mjs', 'kubeconfig-child.mjs', 'certificate-child.mjs']),
     );
-    // Chunks stay beside the entries: a chunk elsewhere would look for its sibling scripts there.
-    expect(files.every(file => !file.includes('/'))).toBe(true);
+    // Chunks stay beside the entries (a chunk elsewhere would look for its sibling scripts
+    // there): every chunk a file imports is a file of this folder.
+    const imported = new Set<string>();
+    for (const file of files.filter(name => name.endsWith('.mjs'))) {
+      const code = await readFile(join(out, file), 'utf8');
+      for (const [, spec] of code.matchAll(/(?:from |import\()"(\.[^"]*)"/g))
+        imported.add(spec ?? '');
+    }
+    expect(imported.size).toBeGreaterThan(0);
+    for (const spec of imported) {
+      expect(spec).toMatch(/^\.\/[^/]+\.mjs$/);
+      expect(files).toContain(spec.slice(2));
+    }
   });
 
   it('runs', async () => {
