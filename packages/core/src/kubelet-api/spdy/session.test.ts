@@ -275,7 +275,9 @@ describe('SpdySession: control frames', () => {
   });
 
   it('does not call a peer dead while its answers wait behind a full stream buffer', async () => {
-    const { session, peer } = await rawSetup({ keepaliveMs: 40 });
+    // 100 ms between PINGs: short enough for several to go unanswered while the buffer is full,
+    // long enough that a busy test machine's scheduling does not count as a dead peer.
+    const { session, peer } = await rawSetup({ keepaliveMs: 100 });
     const streamP = nextStream(session);
     await peer.synStream(1, { streamtype: 'data' });
     const stream = await streamP;
@@ -285,21 +287,23 @@ describe('SpdySession: control frames', () => {
     // Answer its PINGs at once; the answers sit unread behind the data.
     let answering = true;
     const answer = async (): Promise<void> => {
-      while (answering) {
+      // Stops once the connection ends: take() then fails at once, and looping on it would
+      // starve the event loop (the test would hang instead of failing on its assertions).
+      while (answering && !peer.ended) {
         const ping = await peer.takeType('PING', 5000).catch(() => undefined);
         if (ping) peer.send({ type: 'PING', id: ping.id });
       }
     };
     const answered = answer();
     try {
-      await new Promise(r => setTimeout(r, 300));
+      await new Promise(r => setTimeout(r, 500));
       expect(session.isClosed).toBe(false);
       let total = 0;
       stream.on('data', (c: Buffer) => (total += c.length));
       peer.data(1, '', FLAG_FIN);
       await once(stream, 'end');
       expect(total).toBe(300 * 1024);
-      await new Promise(r => setTimeout(r, 200));
+      await new Promise(r => setTimeout(r, 300));
       expect(session.isClosed).toBe(false);
     } finally {
       answering = false;
