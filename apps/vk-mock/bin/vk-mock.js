@@ -1,9 +1,11 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=16
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=16 --expose-gc
 // Runs the built app; inside the repository before a build, runs the sources of every workspace
 // package through their `source` export condition (Node 24 strips the types).
 // --max-semi-space-size: V8 otherwise grows the young generation to 64 MB semi-spaces under a
 // burst of pods and keeps it resident; 16 MB costs no throughput here and saves ~100 MB of RSS
 // at 10,000 pods (docs/benchmarks.md). `node <flags> bin/vk-mock.js` sets its own.
+// --expose-gc: lets the core's heap compactor give a burst's memory back once the process is
+// quiet (V8 keeps those pages otherwise: ~50 MB at 10,000 pods); --no-heap-compaction turns it off.
 // MALLOC_ARENA_MAX=2: glibc otherwise gives each thread that allocates (libuv's pool, V8's GC
 // helpers) an arena of its own, which keeps freed memory resident: 10-20 MB at 10,000 pods.
 import { existsSync } from 'node:fs';

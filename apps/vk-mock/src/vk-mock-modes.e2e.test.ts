@@ -85,7 +85,8 @@ nodes:
     JSON.stringify({ 'vk-push': { cpu: '4' }, 'vk-poll': { cpu: '8', pushStatus: false } }),
   );
   const log = openSync(join(dir, 'vk.log'), 'a');
-  vk = spawn(process.execPath, [BIN, '--config', join(dir, 'vk.yaml')], {
+  // The bin itself, as an operator runs it: its shebang's node flags (--expose-gc...) apply.
+  vk = spawn(BIN, ['--config', join(dir, 'vk.yaml')], {
     stdio: ['ignore', log, log],
   });
   await until(
@@ -165,6 +166,18 @@ describe('vk-mock modes', () => {
     );
     expect(text).toContain('vkubelet_process_resident_memory_bytes');
   });
+
+  it('compacts its heap once it goes quiet (the bin runs node with --expose-gc)', async () => {
+    const scrape = async () => (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    await until(
+      async () => /^vkubelet_heap_compaction_pause_seconds_count [1-9]/m.test(await scrape()),
+      'a heap compaction',
+    );
+    expect(await scrape()).toMatch(/^vkubelet_heap_compaction_freed_bytes_total [1-9]/m);
+    expect(await readFile(join(dir, 'vk.log'), 'utf8')).toContain(
+      'heap compacted after a quiet spell',
+    );
+  }, 90_000);
 });
 
 describe('vk-mock with its serving certificate by CSR', () => {

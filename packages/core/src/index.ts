@@ -53,6 +53,13 @@ export {
 export type { DeepMutable } from './util/mutable.ts';
 /** How the core hands pods to providers: provider tests can freeze their inputs the same way. */
 export { deepFreeze } from './util/deep-freeze.ts';
+export {
+  HeapCompactor,
+  lastResortCollection,
+  eventLoopBusyFraction,
+  type Compaction,
+  type HeapCompactorOptions,
+} from './memory/heap-compactor.ts';
 export * from './cli/index.ts';
 export {
   runApp,

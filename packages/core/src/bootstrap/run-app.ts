@@ -22,6 +22,7 @@ import { KubeletApiServer } from '../kubelet-api/server.ts';
 import type { ServingCertificateSource } from '../kubelet-api/tls.ts';
 import { loadKubeconfig, type LoadedKubeconfig } from '../kube/credentials.ts';
 import { kubeSubjectAccessReviewer, kubeTokenReviewer } from '../kubelet-api/kube-reviews.ts';
+import { HeapCompactor, lastResortCollection } from '../memory/heap-compactor.ts';
 import { createNode, type VirtualNode } from './create-node.ts';
 
 export interface ProviderContext {
@@ -129,7 +130,10 @@ export async function runApp(
   let metricsEndpoint: MetricsEndpoint | undefined;
   let client: HttpKubeClient | undefined;
   const kubeletApis: KubeletApiServer[] = [];
-  /** Serving-certificate rotations; one failing (its port cannot be bound) ends the app. */
+  /**
+   * Serving-certificate rotations (one failing, its port cannot be bound, ends the app) and the
+   * heap compactor, all ending with the stop signal.
+   */
   const background: Promise<void>[] = [];
   try {
     const metrics = new VkMetrics();
@@ -281,6 +285,19 @@ export async function runApp(
         );
         background.push(rotation.run(stop.signal));
       }
+    }
+    const collect = config.heapCompaction ? lastResortCollection() : undefined;
+    if (collect) {
+      const compactor = new HeapCompactor({
+        collect,
+        logger: logger.child({ component: 'heap-compactor' }),
+        onCompaction: c => {
+          metrics.heapCompaction(c);
+        },
+      });
+      background.push(compactor.run(stop.signal));
+    } else if (config.heapCompaction) {
+      logger.debug({}, 'no heap compaction: node runs without --expose-gc');
     }
     if (config.metricsAddr !== '') {
       metricsEndpoint = await serveMetrics(config.metricsAddr, metrics.registry, () => true);

@@ -41,6 +41,7 @@ startupTimeout: 5m0s
 nodeStatusUpdateFrequency: 1m
 nodeLeaseDurationSeconds: 20
 reregisterNode: false
+heapCompaction: false
 onShutdown: taint
 logLevel: warning
 metricsAddr: ""
@@ -83,6 +84,7 @@ traceSampleRate: 10
       nodeStatusIntervalMs: 60_000,
       leaseDurationSeconds: 20,
       reRegisterNode: false,
+      heapCompaction: false,
       onShutdown: 'taint',
       logLevel: 'warn',
       metricsAddr: '',

@@ -115,6 +115,10 @@ describe('help', () => {
       'Do not register the Node again when someone deletes it (by default it is)',
     ],
     [
+      '--no-heap-compaction',
+      'Do not compact the heap when the process goes quiet after a burst (by default it does, when Node runs with --expose-gc as the bin sets)',
+    ],
+    [
       '--on-shutdown <action>',
       'What to do with the Node on graceful shutdown: none, taint (NoSchedule) or delete (default: none)',
     ],
@@ -144,6 +148,7 @@ describe('help', () => {
     for (const hidden of [
       '--no-disable-taint',
       '--reregister-node',
+      '--heap-compaction',
       '--authentication-token-webhook',
       '--no-anonymous-auth',
       '--no-enable-node-lease',

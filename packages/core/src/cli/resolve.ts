@@ -38,6 +38,7 @@ export const CLI_DEFAULTS = {
   nodeStatusIntervalMs: 300_000,
   leaseDurationSeconds: 40,
   reRegisterNode: true,
+  heapCompaction: true,
   onShutdown: 'none',
   logLevel: 'info',
   metricsAddr: ':10255',
@@ -243,6 +244,7 @@ export function resolveConfig(s: Sources): Resolved {
     leaseDurationSeconds:
       get('nodeLeaseDurationSeconds')?.value ?? CLI_DEFAULTS.leaseDurationSeconds,
     reRegisterNode: get('reregisterNode')?.value ?? CLI_DEFAULTS.reRegisterNode,
+    heapCompaction: get('heapCompaction')?.value ?? CLI_DEFAULTS.heapCompaction,
     onShutdown: get('onShutdown')?.value ?? CLI_DEFAULTS.onShutdown,
     logLevel: get('logLevel')?.value ?? CLI_DEFAULTS.logLevel,
     metricsAddr: metricsAddr.value,

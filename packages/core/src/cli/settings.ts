@@ -443,6 +443,14 @@ export const SETTINGS = {
     help: 'Do not register the Node again when someone deletes it (by default it is)',
     parse: boolean,
   }),
+  heapCompaction: setting({
+    flag: 'heap-compaction',
+    group: 'operations',
+    scope: 'global',
+    shape: 'bool',
+    help: 'Do not compact the heap when the process goes quiet after a burst (by default it does, when Node runs with --expose-gc as the bin sets)',
+    parse: boolean,
+  }),
   onShutdown: setting<ShutdownAction>({
     flag: 'on-shutdown',
     group: 'operations',
@@ -556,6 +564,7 @@ export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
 export const DEFAULT_TRUE: ReadonlySet<SettingKey> = new Set([
   'authenticationTokenWebhook',
   'reregisterNode',
+  'heapCompaction',
 ]);
 
 export function settingOf(key: SettingKey): Setting<unknown> {

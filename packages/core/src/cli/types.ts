@@ -115,6 +115,8 @@ export interface VirtualKubeletConfig {
   readonly leaseDurationSeconds: number;
   /** Register the Node again if someone deletes it. */
   readonly reRegisterNode: boolean;
+  /** Give a burst's memory back once the process is quiet (needs `node --expose-gc`). */
+  readonly heapCompaction: boolean;
   /** What happens to each Node on graceful shutdown. */
   readonly onShutdown: ShutdownAction;
   readonly logLevel: CliLogLevel;

@@ -12,6 +12,13 @@ describe(VkMetrics, () => {
     m.apiRequest({ verb: 'patch', resource: 'pods/status', code: 200, durationMs: 4 });
     m.leaseRenew(3);
     m.eventDropped();
+    metrics.heapCompaction({
+      rssBefore: 200e6,
+      rssAfter: 150e6,
+      heapBefore: 90e6,
+      heapAfter: 80e6,
+      durationMs: 250,
+    });
     const endpoint = await serveMetrics('127.0.0.1:0', metrics.registry, () => true);
     try {
       const text = await (await fetch(`http://127.0.0.1:${endpoint.port}/metrics`)).text();
@@ -27,6 +34,8 @@ describe(VkMetrics, () => {
       );
       expect(text).toContain('vkubelet_lease_renew_lateness_seconds_count{node="vk-1"} 1');
       expect(text).toContain('vkubelet_events_dropped_total{node="vk-1"} 1');
+      expect(text).toContain('vkubelet_heap_compaction_pause_seconds_sum 0.25');
+      expect(text).toContain('vkubelet_heap_compaction_freed_bytes_total 50000000');
       expect((await fetch(`http://127.0.0.1:${endpoint.port}/healthz`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${endpoint.port}/nope`)).status).toBe(404);
     } finally {

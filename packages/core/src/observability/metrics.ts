@@ -5,6 +5,7 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { QueueMetricsEvent } from '../queue/work-queue.ts';
+import type { Compaction } from '../memory/heap-compactor.ts';
 
 const LATENCY_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -16,6 +17,8 @@ export class VkMetrics {
   private readonly apiRequests: Histogram<'node' | 'verb' | 'resource' | 'code'>;
   private readonly leaseLateness: Histogram<'node'>;
   private readonly eventsDropped: Counter<'node'>;
+  private readonly compactionPause: Histogram;
+  private readonly compactionFreed: Counter;
 
   constructor(registry = new Registry(), options: { defaultMetrics?: boolean } = {}) {
     this.registry = registry;
@@ -61,6 +64,23 @@ export class VkMetrics {
       labelNames: ['node'],
       registers: [registry],
     });
+    this.compactionPause = new Histogram({
+      name: 'vkubelet_heap_compaction_pause_seconds',
+      help: 'Pauses of the heap compactions run once the process went quiet after a burst.',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    });
+    this.compactionFreed = new Counter({
+      name: 'vkubelet_heap_compaction_freed_bytes_total',
+      help: 'Resident memory given back by heap compactions.',
+      registers: [registry],
+    });
+  }
+
+  /** A heap compaction (process-wide, not per node). */
+  heapCompaction(c: Compaction): void {
+    this.compactionPause.observe(c.durationMs / 1000);
+    this.compactionFreed.inc(Math.max(0, c.rssBefore - c.rssAfter));
   }
 
   /** Callbacks bound to one node, in the shapes the controllers and client report. */
