@@ -105,6 +105,10 @@ export interface ResourceSample {
   readonly cpu: number;
   readonly lagP99: number;
   readonly lagMax: number;
+  /** Heap compactions so far, their pauses (s) and the RSS they gave back (bytes). */
+  readonly compactions: number;
+  readonly compactionPause: number;
+  readonly compactionFreed: number;
   readonly series: readonly Series[];
 }
 
@@ -116,6 +120,9 @@ export function reduce(t: number, s: readonly Series[]): ResourceSample {
     cpu: metricSum(s, 'vkubelet_process_cpu_seconds_total'),
     lagP99: metricSum(s, 'vkubelet_nodejs_eventloop_lag_p99_seconds'),
     lagMax: metricSum(s, 'vkubelet_nodejs_eventloop_lag_max_seconds'),
+    compactions: metricSum(s, 'vkubelet_heap_compaction_pause_seconds_count'),
+    compactionPause: metricSum(s, 'vkubelet_heap_compaction_pause_seconds_sum'),
+    compactionFreed: metricSum(s, 'vkubelet_heap_compaction_freed_bytes_total'),
     series: s,
   };
 }
@@ -163,6 +170,19 @@ export class Sampler {
       }
       if (performance.now() > deadline) throw new Error('vk-mock metrics endpoint not answering');
       await new Promise(r => setTimeout(r, 200));
+    }
+  }
+
+  /**
+   * Waits (up to `timeoutMs`) until vk-mock has run `count` heap compactions in all (it runs one
+   * once it goes quiet after start-up or a burst); the sample then, or the last one on timeout.
+   */
+  async afterCompactions(count: number, timeoutMs: number): Promise<ResourceSample> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const s = await this.now();
+      if (s.compactions >= count || performance.now() > deadline) return s;
+      await new Promise(r => setTimeout(r, 500));
     }
   }
 
