@@ -55,6 +55,7 @@ describe('HeapCompactor', () => {
 
   it('waits while the loop is busy, and a busy moment starts the quiet spell over', () => {
     const { state, tick } = harness();
+    state.rss = 60 * MB; // under four times the 16 MB worth compacting: quiet means under 5 %
     state.busy = 0.5;
     for (let i = 0; i < 10; i++) expect(tick()).toBeUndefined();
     state.busy = 0.01;
@@ -68,6 +69,23 @@ describe('HeapCompactor', () => {
     expect(state.collections).toBe(0);
     tick();
     expect(state.collections).toBe(1);
+  });
+
+  it('counts a quarter-busy loop as quiet when memory grew four times what is worth it', () => {
+    const { state, tick } = harness({ quietForMs: 0 });
+    state.rss = 64 * MB; // 4 × 16 MB over nothing compacted yet
+    state.busy = 0.3;
+    for (let i = 0; i < 5; i++) tick();
+    expect(state.collections).toBe(0);
+    state.busy = 0.2;
+    tick();
+    expect(state.collections).toBe(1); // 14 MB left
+    state.rss = 14 * MB + 63 * MB; // compaction worth it, but under 4 × 16 MB: 5 % again
+    for (let i = 0; i < 15; i++) tick();
+    expect(state.collections).toBe(1);
+    state.busy = 0.01;
+    tick();
+    expect(state.collections).toBe(2);
   });
 
   it('compacts again only after memory grew by a quarter of what the last one left (and 16 MB)', () => {

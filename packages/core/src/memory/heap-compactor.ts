@@ -4,7 +4,9 @@
  * fragmented old-space pages. Its own memory reducer collects but neither releases the pool nor
  * compacts everything, so a node that took 10,000 pods at once stays ~50 MB above what it holds
  * (docs/benchmarks.md). Once the event loop has been quiet for a while and resident memory has
- * grown well past what the last compaction left, this runs one full compacting collection.
+ * grown well past what the last compaction left, this runs one full compacting collection. When
+ * memory has grown a great deal, a loop a quarter busy counts as quiet enough: after a restart
+ * the adopted pods' token refreshes keep it a little busy for minutes.
  *
  * The collection pauses the process (about 3 ms per MB of heap here), so it only runs when
  * nothing is happening, at most once per `minIntervalMs`, and never when its estimated pause
@@ -38,6 +40,11 @@ export interface HeapCompactorOptions {
   readonly checkIntervalMs?: number;
   /** The loop counts as quiet below this busy fraction. @default 0.05 */
   readonly quietBelow?: number;
+  /**
+   * The busy fraction that still counts as quiet when memory has grown by four times what makes
+   * a compaction worth it (a restart's relist, then steady token refreshes). @default 0.25
+   */
+  readonly quietBelowWhenLarge?: number;
   /** Quiet for this long before compacting. @default 2000 */
   readonly quietForMs?: number;
   /** Growth since the last compaction that makes one worth it: the larger of the two. */
@@ -104,19 +111,23 @@ export class HeapCompactor {
   /** One look: compacts when the loop has been quiet long enough and memory has grown. */
   check(): Compaction | undefined {
     const now = this.#now();
-    if (this.#busy() >= (this.#o.quietBelow ?? 0.05)) {
+    const busy = this.#busy();
+    const rss = this.#rss();
+    const worthIt = Math.max(
+      this.#o.minGrowthBytes ?? 16 * 2 ** 20,
+      this.#baseline * (this.#o.minGrowthRatio ?? 0.25),
+    );
+    const growth = rss - this.#baseline;
+    const quietBelow =
+      growth >= 4 * worthIt ? (this.#o.quietBelowWhenLarge ?? 0.25) : (this.#o.quietBelow ?? 0.05);
+    if (busy >= quietBelow) {
       this.#quietSince = undefined;
       return undefined;
     }
     this.#quietSince ??= now;
     if (now - this.#quietSince < (this.#o.quietForMs ?? 2000)) return undefined;
     if (now - this.#lastAt < (this.#o.minIntervalMs ?? 10_000)) return undefined;
-    const rss = this.#rss();
-    const growth = Math.max(
-      this.#o.minGrowthBytes ?? 16 * 2 ** 20,
-      this.#baseline * (this.#o.minGrowthRatio ?? 0.25),
-    );
-    if (rss - this.#baseline < growth) return undefined;
+    if (growth < worthIt) return undefined;
     const heapBefore = this.#heapUsed();
     const maxPauseMs = this.#o.maxPauseMs ?? 1000;
     if (heapBefore * this.#msPerByte > maxPauseMs) {
