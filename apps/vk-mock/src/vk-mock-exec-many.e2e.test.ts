@@ -4,30 +4,21 @@
  * timeout: 50 kubectl processes on a small machine can leave a session silent for seconds, which
  * vk-mock-streams.e2e.test.ts's 3 s timeout (there for the test that waits for it) would end.
  */
-import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { podManifest, startCluster, type E2eCluster } from './test-support/cluster.ts';
+import {
+  readyPods,
+  REMOTE_COMMAND,
+  startCluster,
+  type E2eCluster,
+} from './test-support/cluster.ts';
 
 const PODS = 4;
-
-/** kubectl's transport for exec: WebSocket (its default since 1.30) or SPDY. */
-const REMOTE_COMMAND = [
-  { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' } },
-  { env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' } },
-] as const;
 
 let cluster: E2eCluster;
 
 beforeAll(async () => {
   cluster = await startCluster({ nodeName: 'vk-exec-many' });
-  const file = join(cluster.dir, 'pods.yaml');
-  await writeFile(file, podManifest('streams', PODS, { stdin: true, tty: true }));
-  await cluster.kubectlOk(['apply', '-f', file]);
-  await cluster.kubectlOk(
-    ['wait', '--for=condition=Ready', 'pod', '-l', 'app=streams', '--timeout=60s'],
-    { timeoutMs: 70_000 },
-  );
+  await readyPods(cluster, 'streams', PODS, { stdin: true, tty: true });
 }, 120_000);
 
 afterAll(async () => {

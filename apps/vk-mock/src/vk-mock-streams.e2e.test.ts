@@ -7,7 +7,7 @@
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './test-support/free-port.ts';
 import {
   KUBECTL,
-  podManifest,
+  readyPods,
+  REMOTE_COMMAND,
   startCluster,
   until,
   type E2eCluster,
@@ -35,31 +36,13 @@ beforeAll(async () => {
     nodeName: 'vk-streams',
     vkArgs: ['--stream-idle-timeout', `${IDLE_TIMEOUT_S}s`],
   });
-  const file = join(cluster.dir, 'pods.yaml');
   // stdin + tty on the container: kubectl attach -it refuses a TTY otherwise.
-  await writeFile(file, podManifest('streams', PODS, { stdin: true, tty: true }));
-  await cluster.kubectlOk(['apply', '-f', file]);
-  await cluster.kubectlOk(
-    ['wait', '--for=condition=Ready', 'pod', '-l', 'app=streams', '--timeout=60s'],
-    {
-      timeoutMs: 70_000,
-    },
-  );
+  await readyPods(cluster, 'streams', PODS, { stdin: true, tty: true });
 }, 120_000);
 
 afterAll(async () => {
   await cluster.stop();
 });
-
-/** kubectl's transport for exec/attach: WebSocket (its default since 1.30) or SPDY. */
-const REMOTE_COMMAND = [
-  {
-    transport: 'WebSocket',
-    env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' },
-    upgrade: 'websocket',
-  },
-  { transport: 'SPDY', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }, upgrade: 'SPDY/3.1' },
-] as const;
 
 /**
  * The transport kubectl really used (it may fall back), from its -v=6 log: a WebSocket upgrade

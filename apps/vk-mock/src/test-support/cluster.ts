@@ -205,6 +205,32 @@ spec:
   ).join('---\n');
 }
 
+/** kubectl's transport for exec/attach: WebSocket (its default since 1.30) or SPDY. */
+export const REMOTE_COMMAND = [
+  {
+    transport: 'WebSocket',
+    env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'true' },
+    upgrade: 'websocket',
+  },
+  { transport: 'SPDY', env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' }, upgrade: 'SPDY/3.1' },
+] as const;
+
+/** Applies `podManifest(prefix, count, container)` and waits for every pod to be Ready. */
+export async function readyPods(
+  cluster: E2eCluster,
+  prefix: string,
+  count: number,
+  container: Parameters<typeof podManifest>[2] = {},
+): Promise<void> {
+  const file = join(cluster.dir, `${prefix}.yaml`);
+  await writeFile(file, podManifest(prefix, count, container));
+  await cluster.kubectlOk(['apply', '-f', file]);
+  await cluster.kubectlOk(
+    ['wait', '--for=condition=Ready', 'pod', '-l', `app=${prefix}`, '--timeout=60s'],
+    { timeoutMs: 70_000 },
+  );
+}
+
 /** Polls `read` until `ok`, or throws after `timeoutMs`. */
 export async function until<T>(
   read: () => Promise<T> | T,
