@@ -8,7 +8,7 @@
  * memory has grown a great deal, a loop a quarter busy counts as quiet enough: after a restart
  * the adopted pods' token refreshes keep it a little busy for minutes.
  *
- * The collection pauses the process (about 3 ms per MB of heap here), so it only runs when
+ * The collection pauses the process (2–3 ms per MB of heap here), so it only runs when
  * nothing is happening, at most once per `minIntervalMs`, and never when its estimated pause
  * would exceed `maxPauseMs`.
  */
