@@ -114,6 +114,18 @@ export function specOf(pod: Pod): Pod {
   return Object.isFrozen(pod) ? rest : jsonCopy(rest);
 }
 
+/** Whether the record's containers are the pod's: the same names and images, in the same order. */
+export function runsContainersOf(record: PodRecord, pod: Pod): boolean {
+  const line = (c: { readonly name: string; readonly image?: string }): string =>
+    `${c.name} ${c.image ?? ''}`;
+  const same = (records: readonly ContainerRecord[], specs: readonly Container[] = []): boolean =>
+    records.map(line).join('\n') === specs.map(line).join('\n');
+  return (
+    same(record.containers, pod.spec?.containers) &&
+    same(record.initContainers, pod.spec?.initContainers)
+  );
+}
+
 export const restartPolicy = (record: PodRecord): string =>
   record.pod.spec?.restartPolicy ?? 'Always';
 

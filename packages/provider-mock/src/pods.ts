@@ -29,6 +29,7 @@ import {
   newContainerRecord,
   podKey,
   restartPolicy,
+  runsContainersOf,
   specOf,
   validateSpec,
   type ContainerRecord,
@@ -95,12 +96,28 @@ export class PodRuntime {
    * times recorded: a start, an exit or a deadline due while the process was down happens now.
    */
   restore(): void {
+    const decoded = new Map<string, Uint8Array>();
     for (const persisted of this.#store?.takePods() ?? []) {
-      const record = restorePod(persisted);
+      const record = restorePod(persisted, decoded);
       this.#pods.set(record.key, record);
       if (record.terminal) continue;
       this.#scheduleDeadline(record);
       this.#resume(record);
+    }
+  }
+
+  /**
+   * After a restart the records hold the pods parsed from the state file; the core's objects for
+   * the same pods replace them, so each pod's spec and metadata are held once, not twice. Only a
+   * record with the same UID and the same containers (names and images, in order) takes one.
+   */
+  adopt(pods: readonly Pod[]): void {
+    for (const pod of pods) {
+      const { namespace, name, uid } = pod.metadata ?? {};
+      if (!namespace || !name) continue;
+      const record = this.#pods.get(podKey(namespace, name));
+      if (!record || record.uid !== uid || !runsContainersOf(record, pod)) continue;
+      record.pod = specOf(pod);
     }
   }
 

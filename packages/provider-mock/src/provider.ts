@@ -9,6 +9,7 @@ import type {
   ContainerLogs,
   MetricsResource,
   NodeProvider,
+  PodAdopter,
   PodLifecycleHandler,
   PodNotifier,
   PodVolumeUpdater,
@@ -61,6 +62,7 @@ export interface MockProvider
     PodLifecycleHandler,
     Partial<PodNotifier>,
     Required<NodeProvider>,
+    PodAdopter,
     PodVolumeUpdater,
     ContainerLogs,
     ContainerExec,
@@ -121,6 +123,9 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
       await gate.enter('getPodStatus', signal, `${namespace}/${name}`);
       const record = runtime.get(namespace, name);
       return record && jsonCopy(record.status);
+    },
+    adoptPods(pods) {
+      runtime.adopt(pods);
     },
     async getPods(signal) {
       await gate.enter('getPods', signal);

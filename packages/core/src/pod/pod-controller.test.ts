@@ -6,6 +6,7 @@ import {
   TransientError,
 } from '../errors/errors.ts';
 import { silentLogger } from '../observability/logger.ts';
+import type { Pod } from 'kubernetes-types/core/v1.d.ts';
 import type { Provider } from '../provider/contract.ts';
 import { PodController, type PodControllerOptions } from './pod-controller.ts';
 import { FakeCluster } from './test-support/fake-cluster.ts';
@@ -541,6 +542,54 @@ describe('PodController specifics', () => {
     await settle(150);
     expect(refreshed.sort()).toEqual(['a', 'b']);
     expect(h.state.count('createPod')).toBe(0);
+  });
+
+  it('hands the pods adopted at startup to adoptPods once: not orphans, pods being deleted or pods whose images changed', async () => {
+    const handed: Pod[][] = [];
+    const h = start(true, {}, ({ cluster, state, provider }) => {
+      const kept = cluster.add('kept');
+      state.pods.set('default/kept', { ...kept, status: { phase: 'Running' } });
+      const changed = cluster.add('changed');
+      state.pods.set('default/changed', {
+        ...changed,
+        spec: { containers: [{ name: 'c', image: 'nginx:0' }] },
+        status: { phase: 'Running' },
+      });
+      const leaving = cluster.add('leaving', {
+        metadata: { deletionTimestamp: new Date().toISOString(), deletionGracePeriodSeconds: 30 },
+      });
+      state.pods.set('default/leaving', { ...leaving, status: { phase: 'Running' } });
+      state.pods.set('default/orphan', {
+        metadata: { name: 'orphan', namespace: 'default', uid: 'gone' },
+        spec: { containers: [] },
+      });
+      provider.adoptPods = pods => {
+        handed.push([...pods]);
+      };
+    });
+    await h.controller.ready;
+    await until(() => handed.length === 1 && !h.state.pods.has('default/orphan'));
+    await settle(50);
+    expect(handed).toHaveLength(1);
+    // The core's own object, so the provider can share it.
+    expect(handed[0]!.map(p => p.metadata?.name)).toEqual(['kept']);
+    expect(handed[0]![0]?.metadata?.uid).toBe(h.cluster.lookup('default', 'kept')?.metadata?.uid);
+    // Deeply frozen, as createPod's, so the provider can keep the object instead of a copy.
+    expect(Object.isFrozen(handed[0]![0]?.spec?.containers[0])).toBe(true);
+  });
+
+  it('a provider whose adoptPods throws still gets its pods synced', async () => {
+    const h = start(true, {}, ({ cluster, state, provider }) => {
+      const kept = cluster.add('kept');
+      state.pods.set('default/kept', { ...kept, status: { phase: 'Running' } });
+      provider.adoptPods = () => {
+        throw new Error('boom');
+      };
+    });
+    await h.controller.ready;
+    h.cluster.add('fresh');
+    await until(() => h.state.pods.has('default/fresh'));
+    expect(h.state.count('createPod')).toBe(1);
   });
 
   it('a notification that arrives before the cache has the pod is not lost (31)', async () => {

@@ -631,6 +631,7 @@ export class PodController {
       );
     }
     const orphans: Pod[] = [];
+    const adopted: Pod[] = [];
     for (const p of providerPods) {
       const key = keyOf(p);
       const api = apiPods.get(key);
@@ -646,6 +647,7 @@ export class PodController {
           fingerprint: sameImages ? specFingerprint(api) : '',
           pod: api,
         });
+        if (sameImages) adopted.push(api);
         // Its status may have moved while we were down, and a pushing provider does not push it
         // again: compare it once now (no write when the API already has it).
         if (p.status !== undefined) this.report({ ...api, status: p.status });
@@ -657,6 +659,7 @@ export class PodController {
         this.applied.set(key, { uid: uidOf(api) ?? '', fingerprint: '', pod: api });
       }
     }
+    this.handOver(adopted, log);
     log.info(
       { providerPods: providerPods.length, apiPods: apiPods.size, orphans: orphans.length },
       'startup reconciliation',
@@ -680,6 +683,19 @@ export class PodController {
       }),
     );
     for (const key of apiPods.keys()) this.sync.add(key);
+  }
+
+  /** Lets a provider that rebuilt its pods from the backend keep the core's objects instead. */
+  private handOver(adopted: readonly Pod[], log: Logger): void {
+    if (adopted.length === 0 || !this.o.provider.adoptPods) return;
+    // Frozen, as createPod's: the provider keeps them as they are.
+    for (const pod of adopted) deepFreeze(pod);
+    try {
+      this.o.provider.adoptPods(adopted);
+    } catch (err) {
+      // Only memory is at stake: the provider keeps its own copies.
+      log.warn({ err: describeError(err) }, 'provider could not adopt the running pods');
+    }
   }
 
   /** Status for providers that cannot push: poll each pod the provider runs. */

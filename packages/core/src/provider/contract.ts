@@ -90,6 +90,20 @@ export interface NodeProvider {
   notifyNodeStatus?(onNode: (node: Node) => void): void;
 }
 
+/**
+ * A provider that keeps pods in memory and, after a restart, rebuilt them from its backend: it can
+ * take the core's objects instead and hold one copy of every pod, not two.
+ */
+export interface PodAdopter {
+  /**
+   * Startup reconciliation found these pods running in the backend with the spec the core last
+   * applied (same images, not being deleted): each is the core's API object, deeply frozen.
+   * Called once, before the first sync; must not block. A pod whose UID or containers do not
+   * match the provider's own is to be left alone.
+   */
+  adoptPods(pods: readonly Pod[]): void;
+}
+
 /** A provider whose volume files can change in place (token refresh, secret rotation). */
 export interface PodVolumeUpdater {
   updatePodVolumes(
@@ -200,6 +214,7 @@ export type Provider = ProviderIdentity &
   Partial<
     PodNotifier &
       NodeProvider &
+      PodAdopter &
       PodVolumeUpdater &
       ContainerLogs &
       ContainerExec &
@@ -213,6 +228,8 @@ export const hasPodNotifier = (p: Provider): p is Provider & PodNotifier =>
   typeof p.notifyPods === 'function';
 export const hasPing = (p: Provider): p is Provider & Pick<NodeProvider, 'ping'> =>
   typeof p.ping === 'function';
+export const hasPodAdopter = (p: Provider): p is Provider & PodAdopter =>
+  typeof p.adoptPods === 'function';
 export const hasVolumeUpdater = (p: Provider): p is Provider & PodVolumeUpdater =>
   typeof p.updatePodVolumes === 'function';
 export const hasContainerLogs = (p: Provider): p is Provider & ContainerLogs =>
