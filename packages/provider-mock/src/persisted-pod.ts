@@ -61,18 +61,31 @@ export function persistPod(record: PodRecord): PersistedPod {
   };
 }
 
-/** A live record from its persisted form; the caller re-arms its timers. */
-export function restorePod(persisted: PersistedPod): PodRecord {
+/**
+ * A live record from its persisted form; the caller re-arms its timers. `decoded` is shared by
+ * the pods of one restore: a file many pods hold (a CA bundle, a namespace) is decoded once and
+ * its bytes shared, as the core shares them when it resolves the volumes (volume files are never
+ * written in place).
+ */
+export function restorePod(
+  persisted: PersistedPod,
+  decoded = new Map<string, Uint8Array>(),
+): PodRecord {
+  const bytes = (base64: string): Uint8Array => {
+    let data = decoded.get(base64);
+    if (data === undefined) {
+      data = new Uint8Array(Buffer.from(base64, 'base64'));
+      decoded.set(base64, data);
+    }
+    return data;
+  };
   const volumes = new Map<string, VolumeContent>(
     persisted.volumes.map(([name, volume]) => [
       name,
       {
         kind: volume.kind,
         files: new Map(
-          volume.files.map(([path, data, mode]) => [
-            path,
-            { data: new Uint8Array(Buffer.from(data, 'base64')), mode },
-          ]),
+          volume.files.map(([path, data, mode]) => [path, { data: bytes(data), mode }]),
         ),
       },
     ]),

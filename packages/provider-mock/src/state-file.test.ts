@@ -158,6 +158,33 @@ describe('mock state file', () => {
     );
   });
 
+  it("after a restart takes the core's objects for the pods it runs with the same containers, and no others", async () => {
+    const clock = new ManualClock(T0);
+    const first = await start(clock);
+    for (const name of ['same', 'other-image', 'other-uid']) {
+      await first.provider.createPod(makePod(name), context());
+    }
+    const second = await start(clock);
+    const relabel = (pod: Pod): Pod =>
+      Object.freeze({ ...pod, metadata: { ...pod.metadata, labels: { seen: 'api' } } });
+    const api = (await second.provider.getPods(never())).map(relabel);
+    const [same, otherImage, otherUid] = api as [Pod, Pod, Pod];
+    second.provider.adoptPods([
+      same,
+      { ...otherImage, spec: { containers: [{ name: 'app', image: 'nginx:2' }] } },
+      { ...otherUid, metadata: { ...otherUid.metadata, uid: 'someone-else' } },
+    ]);
+    const labels = async (name: string) =>
+      (await second.provider.getPod('default', name, never()))?.metadata?.labels;
+    expect(await labels('same')).toEqual({ seen: 'api' });
+    expect(await labels('other-image')).not.toEqual({ seen: 'api' });
+    expect(await labels('other-uid')).not.toEqual({ seen: 'api' });
+    // The pod still runs as before: its status and exec are the restored ones.
+    const adopted = await second.provider.getPod('default', 'same', never());
+    expect(adopted?.status?.phase).toBe('Running');
+    expect(adopted?.metadata?.uid).toBe(same.metadata?.uid);
+  });
+
   it('writes one line per pod per turn: a pod that starts at once is one line, not two', async () => {
     const clock = new ManualClock(T0);
     const first = await start(clock);
@@ -178,6 +205,26 @@ describe('mock state file', () => {
     expect(grown).toBeGreaterThan(5);
     expect(compacted).toHaveLength(1);
     expect(compacted[0]).toContain('"key":"default/p4"');
+  });
+
+  it('keeps a journal of live pods as it is; a torn one is rewritten so the next entry starts a line of its own', async () => {
+    const clock = new ManualClock(T0);
+    const first = await start(clock);
+    await first.provider.createPod(makePod('a'), context());
+    await first.provider.createPod(makePod('b'), context());
+    const written = await readFile(path, 'utf8');
+    await open();
+    expect(await readFile(path, 'utf8')).toBe(written);
+
+    await appendFile(path, '{"put":{"key":"default/x"');
+    const second = await start(clock);
+    await second.provider.createPod(makePod('c'), context());
+    const third = await start(clock);
+    expect((await third.provider.getPods(never())).map(p => p.metadata?.name)).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
   });
 
   it('hands its pods over once and keeps no copy of them', async () => {
@@ -206,6 +253,36 @@ describe('mock state file', () => {
     expect(() => replayJournal('{"other":1}\n', 'f')).toThrow(
       'mock state file f: line 1 is neither a "put" nor a "drop" entry',
     );
+  });
+
+  it('reads a journal of several megabytes a line at a time, lines and characters cut by the read size included', async () => {
+    const put = (i: number) =>
+      JSON.stringify({
+        put: { key: `ns/p${i}`, uid: `u${i}`, note: `é€😀 ${'x'.repeat(i % 1_700)}` },
+        ips: i,
+      }) + '\n';
+    const lines = Array.from({ length: 4_000 }, (_, i) => put(i));
+    await writeFile(path, lines.join('') + '{"put":{"key":"ns/torn"');
+    expect(Buffer.byteLength(lines.join(''))).toBeGreaterThan(3 * (1 << 20));
+    const state = await open();
+    const pods = state.takePods();
+    expect(pods).toHaveLength(4_000);
+    expect(pods.at(-1)).toMatchObject({ key: 'ns/p3999', note: `é€😀 ${'x'.repeat(599)}` });
+    expect(
+      pods.every((p, i) => (p as unknown as { note: string }).note.length === 5 + (i % 1_700)),
+    ).toBe(true);
+    expect(state.assignedIPs).toBe(3_999);
+    // Rewritten compacted: the torn line is gone.
+    expect(await readFile(path, 'utf8')).toBe(
+      lines.map(l => l.replace(/"ips":\d+/, '"ips":3999')).join(''),
+    );
+  });
+
+  it('refuses a complete last line that is not JSON: only a line a kill cut short is forgiven', async () => {
+    await writeFile(path, '{"drop":{"key":"a","uid":"b"}}\ngarbage\n');
+    const error = await openMockStateFile(path).catch((err: unknown) => err);
+    expect(isInvalidInput(error)).toBe(true);
+    expect((error as Error).message).toBe(`mock state file ${path}: line 2 is not JSON`);
   });
 
   it('a drop for another UID keeps the pod that replaced it', () => {
