@@ -909,7 +909,10 @@ export function runProfile(ctx: Ctx, profile: 'fargate' | 'aci'): Promise<Scenar
       ),
     ];
     if (fargate) {
-      const after = runs.slice(100);
+      // From the 150th start: tokens refilled while the first 100 were being created (0.3-0.5 s
+      // at this API server's create rate, 6-10 tokens) belong to the burst, and counting them
+      // from the 101st start read 20.6/s where the bucket let none through early.
+      const after = runs.slice(150);
       const first = after[0];
       const last = after.at(-1);
       const sustained =
@@ -918,7 +921,7 @@ export function runProfile(ctx: Ctx, profile: 'fargate' | 'aci'): Promise<Scenar
           : NaN;
       figures.push(
         fig('Running', runs.length, `of ${count}`, atLeast('all', count)),
-        fig('sustained start rate after the burst of 100', sustained, 'pods/s', {
+        fig('sustained start rate (from the 150th start)', sustained, 'pods/s', {
           text: 'T20 19–20 pods/s (95–100 % of 20/s)',
           ok: v => v >= 19 && v <= 20.5,
         }),
