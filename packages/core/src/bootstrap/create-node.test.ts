@@ -6,6 +6,7 @@ import { HttpKubeClient } from '../kube/http-kube-client.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
 import { createFakeProvider, type FakeProviderState } from '../pod/test-support/fake-provider.ts';
+import type { Provider } from '../provider/contract.ts';
 import { createNode, type VirtualNode } from './create-node.ts';
 
 type K<T> = T & { metadata: object };
@@ -15,6 +16,7 @@ let client: KubeClient;
 let admin: KubeClient;
 let node: VirtualNode;
 let state: FakeProviderState;
+let provider: Provider;
 const stop = new AbortController();
 let running: Promise<void>;
 
@@ -53,6 +55,7 @@ beforeAll(async () => {
   });
   const fake = createFakeProvider();
   state = fake.state;
+  provider = fake.provider;
   node = createNode({
     provider: fake.provider,
     client,
@@ -163,6 +166,52 @@ describe('createNode against the testkit API server', () => {
       p => p === undefined,
     );
     expect(state.pods.has('default/web')).toBe(false);
+  });
+
+  it("keeps one copy of what a pod's updates left unchanged: the pod deletePod gets shares it with the one createPod got", async () => {
+    const handed: Pod[] = [];
+    const createPod = provider.createPod.bind(provider);
+    const deletePod = provider.deletePod.bind(provider);
+    provider.createPod = async (pod, context) => {
+      handed.push(pod);
+      await createPod(pod, context);
+    };
+    provider.deletePod = async (pod, signal) => {
+      handed.push(pod);
+      await deletePod(pod, signal);
+    };
+    try {
+      await admin.create(
+        { version: 'v1', resource: 'pods', namespace: 'default' },
+        {
+          metadata: { name: 'shared', labels: { app: 'shared' } },
+          spec: { nodeName: 'vk-core', containers: [{ name: 'c', image: 'nginx:1' }] },
+        },
+        { signal: AbortSignal.timeout(5000) },
+      );
+      await until(
+        () => getPod('shared'),
+        p => p?.status?.phase === 'Running',
+      );
+      await admin.delete(
+        { version: 'v1', resource: 'pods', namespace: 'default', name: 'shared' },
+        { signal: AbortSignal.timeout(5000), gracePeriodSeconds: 30 },
+      );
+      await until(
+        () => getPod('shared'),
+        p => p === undefined,
+      );
+    } finally {
+      provider.createPod = createPod;
+      provider.deletePod = deletePod;
+    }
+    const [created, deleted] = handed as [Pod, Pod];
+    expect(handed).toHaveLength(2);
+    // Two versions later (status Running, then deletionTimestamp): a new object, equal parts kept.
+    expect(deleted.metadata?.resourceVersion).not.toBe(created.metadata?.resourceVersion);
+    expect(deleted.metadata?.deletionTimestamp).toBeDefined();
+    expect(deleted.metadata?.labels).toBe(created.metadata?.labels);
+    expect(deleted.spec?.containers[0]?.image).toBe('nginx:1');
   });
 
   it('loses no pod transition when the watch drops', async () => {

@@ -10,6 +10,7 @@ import { EventRecorder } from '../events/recorder.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { Reflector } from '../kube/reflector.ts';
 import { StringPool } from '../kube/string-pool.ts';
+import { shareUnchanged } from '../kube/share-unchanged.ts';
 import { untilAborted } from '../util/abort.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { NodeMetrics, VkMetrics } from '../observability/metrics.ts';
@@ -126,8 +127,9 @@ export class VirtualNode {
       ref: { version: 'v1', resource: 'pods' },
       fieldSelector: `spec.nodeName=${options.nodeName}`,
       // managedFields are often the largest part of a pod and nothing here reads them; the
-      // strings many pods repeat are kept once.
-      transform: pod => strings.internAll(withoutManagedFields(pod)),
+      // strings many pods repeat are kept once, and so is what an update left unchanged.
+      transform: (pod, previous) =>
+        shareUnchanged(strings.internAll(withoutManagedFields(pod)), samePod(pod, previous)),
       handlers: {
         onAdd: pod => {
           podController.onAdd(pod);
@@ -324,6 +326,11 @@ function leaseMetrics(m: NodeMetrics): { onLeaseRenew: (lateMs: number) => void 
 /** Creates a virtual node; no I/O happens until `run`. */
 export function createNode(options: CreateNodeOptions): VirtualNode {
   return new VirtualNode(options);
+}
+
+/** The cached version when it is the same pod (a name reused by a new pod shares nothing). */
+function samePod<T extends Pod>(pod: T, previous: T | undefined): T | undefined {
+  return previous?.metadata?.uid === pod.metadata?.uid ? previous : undefined;
 }
 
 function withoutManagedFields<T extends Pod & { metadata: object }>(pod: T): T {

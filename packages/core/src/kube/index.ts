@@ -75,3 +75,4 @@ export {
 } from './types.ts';
 export type { WatchStream } from './watch-stream.ts';
 export { StringPool } from './string-pool.ts';
+export { shareUnchanged } from './share-unchanged.ts';

@@ -37,6 +37,11 @@ export class ObjectCache<T extends KubeObject> implements ReadonlyObjectCache<T>
     return [...this.items.values()];
   }
 
+  /** The object under `key` (as objectKey makes it). */
+  peek(key: string): T | undefined {
+    return this.items.get(key);
+  }
+
   get size(): number {
     return this.items.size;
   }

@@ -289,6 +289,33 @@ describe(Reflector, () => {
     await running;
   });
 
+  it('hands the transform the cached version under the same key, from watch events and relists', async () => {
+    const client = new FakeClient()
+      .replyList(list('10', [obj('a', '1')]), list('30', [obj('a', '21'), obj('b', '22')]))
+      .replyWatch(s =>
+        s
+          .push({ type: 'MODIFIED', object: obj('a', '11') })
+          .push({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired' } })
+          .end(),
+      );
+    const previous: string[] = [];
+    const { options } = setup(client, {
+      transform: (o, before) => {
+        previous.push(
+          `${o.metadata?.name}@${o.metadata?.resourceVersion} <- ${before?.metadata?.resourceVersion ?? 'none'}`,
+        );
+        return o;
+      },
+    });
+    const reflector = new Reflector(options);
+    const controller = new AbortController();
+    const running = reflector.run(controller.signal);
+    await client.until(() => client.lists.length === 2 && client.watches.length === 2);
+    expect(previous).toEqual(['a@1 <- none', 'a@11 <- 1', 'a@21 <- 11', 'b@22 <- none']);
+    controller.abort();
+    await running;
+  });
+
   it('relists on a 410 ERROR event and delivers only what changed in the gap', async () => {
     const client = new FakeClient()
       .replyList(

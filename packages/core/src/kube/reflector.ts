@@ -66,8 +66,10 @@ export interface ReflectorOptions<T> {
   /**
    * Applied to every listed or watched object before it is cached and delivered (client-go's
    * SetTransform): drop what is never read, such as managedFields, to keep the cache small.
+   * `previous` is the cached version under the same key, if any, so that what did not change
+   * can be kept once (`shareUnchanged`).
    */
-  readonly transform?: (object: T) => T;
+  readonly transform?: (object: T, previous: T | undefined) => T;
 }
 
 /** How one watch ended, which decides what the loop does next. */
@@ -256,7 +258,7 @@ export class Reflector<T extends KubeObject> implements ReadonlyObjectCache<T> {
         }
         const key = objectKey(item);
         if (key === undefined) this.logger.warn({}, 'listed an object without a name; skipped');
-        else entries.push([key, this.options.transform ? this.options.transform(item) : item]);
+        else entries.push([key, this.transformed(key, item)]);
       }
       this.logger.debug(
         {
@@ -352,8 +354,8 @@ export class Reflector<T extends KubeObject> implements ReadonlyObjectCache<T> {
       if (version) this.resourceVersion = version;
       return;
     }
-    const object = this.options.transform ? this.options.transform(event.object) : event.object;
-    const key = objectKey(object);
+    const key = objectKey(event.object);
+    const object = key === undefined ? event.object : this.transformed(key, event.object);
     if (key === undefined) {
       this.logger.warn({ type: event.type }, 'watch event for an object without a name; skipped');
     } else if (event.type === 'DELETED') {
@@ -362,6 +364,11 @@ export class Reflector<T extends KubeObject> implements ReadonlyObjectCache<T> {
       this.deliver(this.cache.upsert(key, object));
     }
     if (version) this.resourceVersion = version;
+  }
+
+  private transformed(key: string, object: T): T {
+    const transform = this.options.transform;
+    return transform ? transform(object, this.cache.peek(key)) : object;
   }
 
   private deliver(transitions: readonly Transition<T>[]): void {
