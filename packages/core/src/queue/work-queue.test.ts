@@ -28,6 +28,29 @@ describe(WorkQueue, () => {
     expect(seen.sort()).toEqual(['a', 'b']);
   });
 
+  it('gives the event loop a turn while workers that need no I/O go through thousands of keys', async () => {
+    const q = new WorkQueue({ name: 't' });
+    for (let i = 0; i < 5_000; i++) q.add(`k${i}`);
+    let processed = 0;
+    let timerSawProcessed: number | undefined;
+    const ac = new AbortController();
+    const running = q.run(
+      async () => {
+        const end = performance.now() + 0.02;
+        while (performance.now() < end);
+        processed += 1;
+      },
+      4,
+      ac.signal,
+    );
+    setTimeout(() => (timerSawProcessed = processed), 0);
+    await until(() => processed === 5_000, 10_000);
+    ac.abort();
+    await running;
+    // 5,000 × 20 µs is 100 ms of work; a timer due at once runs within its first slice.
+    expect(timerSawProcessed).toBeLessThan(5_000);
+  });
+
   it('re-processes a key added while in flight, never concurrently', async () => {
     const q = new WorkQueue({ name: 't' });
     let active = 0;

@@ -6,6 +6,7 @@
  */
 import { describeError, retryAfterMs } from '../errors/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
+import { sharedTurnSlice } from './turn-slice.ts';
 
 export interface RetryDecision {
   /** Delay before the next attempt; undefined gives up on the key. */
@@ -286,6 +287,8 @@ export class WorkQueue {
         });
         if (this.dirty.delete(key)) this.add(key);
       }
+      const pause = sharedTurnSlice.pause();
+      if (pause) await pause;
     }
   }
 
