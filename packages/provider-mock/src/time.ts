@@ -1,8 +1,14 @@
 /** Timestamps in the two formats Kubernetes uses. */
+import { memoize } from './memo.ts';
+
+const wholeSeconds = memoize(
+  (seconds: number): string => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z'),
+  256,
+);
 
 /** `metav1.Time`: RFC 3339 in UTC with whole seconds, e.g. `2024-01-01T00:00:05Z`. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  return wholeSeconds(Math.floor(ms / 1000));
 }
 
 /**
