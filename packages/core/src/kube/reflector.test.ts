@@ -316,6 +316,34 @@ describe(Reflector, () => {
     await running;
   });
 
+  it('gives the event loop a turn while it applies thousands of buffered watch events', async () => {
+    const client = new FakeClient().replyList(list('10', [])).replyWatch(s => {
+      for (let i = 0; i < 5_000; i++)
+        s.push({ type: 'ADDED', object: obj(`p${i}`, String(11 + i)) });
+    });
+    let added = 0;
+    let timerSawAdded: number | undefined;
+    const { options } = setup(client);
+    const reflector = new Reflector({
+      ...options,
+      handlers: {
+        onAdd: () => {
+          const end = performance.now() + 0.02;
+          while (performance.now() < end);
+          added += 1;
+          if (added === 1) setTimeout(() => (timerSawAdded = added), 0);
+        },
+      },
+    });
+    const controller = new AbortController();
+    const running = reflector.run(controller.signal);
+    await client.until(() => added === 5_000);
+    controller.abort();
+    await running;
+    // 5,000 × 20 µs is 100 ms of handlers; a timer due at once runs within the first slice.
+    expect(timerSawAdded).toBeLessThan(5_000);
+  });
+
   it('relists on a 410 ERROR event and delivers only what changed in the gap', async () => {
     const client = new FakeClient()
       .replyList(

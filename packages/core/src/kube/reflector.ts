@@ -36,6 +36,7 @@ import {
 } from './object-cache.ts';
 import { resourceLabel, type ResourceRef } from './resource-ref.ts';
 import type { KubeObject, WatchEvent } from './types.ts';
+import { sharedTurnSlice } from '../util/turn-slice.ts';
 
 export interface ReflectorHandlers<T> {
   onAdd?(object: T): void | Promise<void>;
@@ -309,6 +310,10 @@ export class Reflector<T extends KubeObject> implements ReadonlyObjectCache<T> {
         lastActivity = this.now();
         events += 1;
         this.apply(event);
+        // Events already buffered come through microtasks only: a backlog of thousands (a
+        // burst, a relisted watch) would otherwise hold the loop until the last is applied.
+        const pause = sharedTurnSlice.pause();
+        if (pause) await pause;
       }
       return { events, durationMs: this.now() - started, error: undefined, inactive: false };
     } catch (err) {

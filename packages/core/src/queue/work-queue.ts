@@ -6,7 +6,7 @@
  */
 import { describeError, retryAfterMs } from '../errors/errors.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
-import { sharedTurnSlice } from './turn-slice.ts';
+import { sharedTurnSlice } from '../util/turn-slice.ts';
 
 export interface RetryDecision {
   /** Delay before the next attempt; undefined gives up on the key. */

@@ -1,9 +1,9 @@
 /**
  * Gives the event loop back when work chained through microtasks has held it too long. A queue
  * worker that finishes without I/O (a pod gone from the cache, a status already written) lets
- * the queue's loop go straight on to the next key within the same macrotask; under a mass delete
- * thousands of those held the loop for 80–120 ms, with lease renewals and the kubelet API waiting
- * behind them.
+ * the queue's loop go straight on to the next key within the same macrotask, and watch events
+ * already buffered reach the reflector the same way; under a burst or a mass delete such chains
+ * held the loop for 80–120 ms, with lease renewals and the kubelet API waiting behind them.
  */
 export class TurnSlice {
   readonly #budgetMs: number;
