@@ -168,7 +168,7 @@ describe('createNode against the testkit API server', () => {
     expect(state.pods.has('default/web')).toBe(false);
   });
 
-  it("keeps one copy of what a pod's updates left unchanged: the pod deletePod gets shares it with the one createPod got", async () => {
+  it("keeps one copy of what a pod's updates left unchanged and of the status the provider reported", async () => {
     const handed: Pod[] = [];
     const createPod = provider.createPod.bind(provider);
     const deletePod = provider.deletePod.bind(provider);
@@ -179,6 +179,13 @@ describe('createNode against the testkit API server', () => {
     provider.deletePod = async (pod, signal) => {
       handed.push(pod);
       await deletePod(pod, signal);
+    };
+    // What the core was told: the fake provider hands each report over as a copy of its own.
+    let reported: Pod['status'];
+    const notify = state.notify;
+    state.notify = pod => {
+      if (pod.metadata?.name === 'shared' && pod.status?.phase === 'Running') reported = pod.status;
+      notify?.(pod);
     };
     try {
       await admin.create(
@@ -204,6 +211,7 @@ describe('createNode against the testkit API server', () => {
     } finally {
       provider.createPod = createPod;
       provider.deletePod = deletePod;
+      state.notify = notify;
     }
     const [created, deleted] = handed as [Pod, Pod];
     expect(handed).toHaveLength(2);
@@ -212,6 +220,9 @@ describe('createNode against the testkit API server', () => {
     expect(deleted.metadata?.deletionTimestamp).toBeDefined();
     expect(deleted.metadata?.labels).toBe(created.metadata?.labels);
     expect(deleted.spec?.containers[0]?.image).toBe('nginx:1');
+    // The status the provider reported came back in the watch: its parts are the provider's.
+    expect(deleted.status?.containerStatuses).toBe(reported?.containerStatuses);
+    expect(deleted.status?.conditions).toBe(reported?.conditions);
   });
 
   it('loses no pod transition when the watch drops', async () => {

@@ -4,7 +4,7 @@
  * virtual node with an explicit lifecycle. Startup order follows the kubelet: the pod cache syncs
  * and the provider is reconciled before the Node is registered; shutdown goes in reverse.
  */
-import type { ObjectReference, Pod, Taint } from 'kubernetes-types/core/v1.d.ts';
+import type { ObjectReference, Pod, PodStatus, Taint } from 'kubernetes-types/core/v1.d.ts';
 import { IllegalStateError, TransientError } from '../errors/errors.ts';
 import { EventRecorder } from '../events/recorder.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
@@ -20,6 +20,7 @@ import {
   type PodControllerOptions,
   type PodResolver,
 } from '../pod/pod-controller.ts';
+import { jsonEqual, keyOf } from '../pod/pod-compare.ts';
 import type { Provider } from '../provider/contract.ts';
 import { resolvePod } from '../resolver/index.ts';
 import { eventSinkOver, nodeApiOver, objectSourceOver, podApiOver } from './api-adapters.ts';
@@ -129,7 +130,11 @@ export class VirtualNode {
       // managedFields are often the largest part of a pod and nothing here reads them; the
       // strings many pods repeat are kept once, and so is what an update left unchanged.
       transform: (pod, previous) =>
-        shareUnchanged(strings.internAll(withoutManagedFields(pod)), samePod(pod, previous)),
+        withReportedStatus(
+          shareUnchanged(strings.internAll(withoutManagedFields(pod)), samePod(pod, previous)),
+          samePod(pod, previous),
+          podController.reportedStatus(keyOf(pod), pod.metadata.uid),
+        ),
       handlers: {
         onAdd: pod => {
           podController.onAdd(pod);
@@ -326,6 +331,28 @@ function leaseMetrics(m: NodeMetrics): { onLeaseRenew: (lateMs: number) => void 
 /** Creates a virtual node; no I/O happens until `run`. */
 export function createNode(options: CreateNodeOptions): VirtualNode {
   return new VirtualNode(options);
+}
+
+/**
+ * The status the provider reported comes back in the watch event of the write that carried it:
+ * its members that arrived equal are kept as the provider's objects, which the pod controller
+ * holds until the next report anyway (one copy of each pod's conditions and container statuses,
+ * not two). Only a status this event parsed anew is written to.
+ */
+function withReportedStatus<T extends Pod>(
+  pod: T,
+  previous: T | undefined,
+  reported: PodStatus | undefined,
+): T {
+  const status = pod.status as Record<string, unknown> | undefined;
+  if (pod === previous || status === undefined || reported === undefined) return pod;
+  if (status === previous?.status) return pod;
+  const source = reported as Record<string, unknown>;
+  for (const key in status) {
+    if (status[key] !== source[key] && jsonEqual(status[key], source[key]))
+      status[key] = source[key];
+  }
+  return pod;
 }
 
 /** The cached version when it is the same pod (a name reused by a new pod shares nothing). */

@@ -211,6 +211,12 @@ export class PodController {
     await Promise.all(loops);
   }
 
+  /** The status the provider last reported for the pod with this key and UID, if any. */
+  reportedStatus(key: string, uid: string | undefined): PodStatus | undefined {
+    const reported = this.reported.get(key);
+    return reported && uidOf(reported) === uid ? reported.status : undefined;
+  }
+
   /** A provider's report of a pod (pushed, or from polling). */
   report(pod: Pod): void {
     const key = keyOf(pod);
