@@ -193,7 +193,7 @@ describe('pod lifecycle', () => {
     expect(await provider.getPods(never())).toEqual([]);
   });
 
-  it('returns deep copies and keeps its own copy of what it was given', async () => {
+  it('returns copies (getPods with its own status, frozen) and keeps its own copy of what it was given', async () => {
     const { provider } = setup();
     const given = makePod('web');
     await provider.createPod(given, context());
@@ -203,7 +203,12 @@ describe('pod lifecycle', () => {
     pod.status!.containerStatuses![0]!.ready = false;
     const status = (await provider.getPodStatus('default', 'web', never()))!;
     status.phase = 'Failed';
-    (await provider.getPods(never()))[0]!.spec!.containers.pop();
+    const listed = (await provider.getPods(never()))[0]!;
+    listed.spec!.containers.pop();
+    // Its status is the mock's own, frozen: it cannot be changed from outside.
+    expect(() => {
+      listed.status!.phase = 'Failed';
+    }).toThrow(TypeError);
     const again = (await provider.getPod('default', 'web', never()))!;
     expect(again.metadata?.name).toBe('web');
     expect(again.spec?.containers).toEqual([{ name: 'app', image: 'nginx:1.25' }]);

@@ -9,6 +9,7 @@
  * Timers belong to their pod and die with it, so nothing fires for a pod that is gone or replaced.
  */
 import {
+  deepFreeze,
   InvalidInputError,
   NotFoundError,
   type PodContext,
@@ -167,6 +168,16 @@ export class PodRuntime {
   /** The pod with its current status, as a copy the caller owns. */
   snapshot(record: PodRecord): Pod {
     return jsonCopy({ ...record.pod, status: record.status });
+  }
+
+  /**
+   * The pod for getPods: a copy, but with the record's own status, frozen (a status is rebuilt
+   * as a new object on every change and never edited). After a restart the core keeps each listed
+   * status as the pod's last report; a copy there would be a third status per pod (8 MB at
+   * 10,000 pods).
+   */
+  listed(record: PodRecord): Pod {
+    return { ...jsonCopy(record.pod), status: deepFreeze(record.status) };
   }
 
   /** The container's environment as its process sees it. */

@@ -129,7 +129,7 @@ export function createMockProvider(options: MockProviderOptions = {}): MockProvi
     },
     async getPods(signal) {
       await gate.enter('getPods', signal);
-      return runtime.list().map(record => runtime.snapshot(record));
+      return runtime.list().map(record => runtime.listed(record));
     },
 
     async ping(signal) {
