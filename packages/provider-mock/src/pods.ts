@@ -116,7 +116,7 @@ export class PodRuntime {
     for (const pod of pods) {
       const { namespace, name, uid } = pod.metadata ?? {};
       if (!namespace || !name) continue;
-      const record = this.#pods.get(podKey(namespace, name));
+      const record = this.get(namespace, name);
       if (!record || record.uid !== uid || !runsContainersOf(record, pod)) continue;
       record.pod = specOf(pod);
     }

@@ -3,7 +3,7 @@
  * "backend", as it would with a cloud. A journal of JSON lines: every change of a pod appends the
  * pod's whole record, a removal appends its key. Changes are written together once per event-loop
  * turn, and createPod waits for that write, so a SIGKILL right after it returns loses nothing. The
- * file is compacted when opened.
+ * file is compacted when opened if overtaken entries outnumber live ones or its last line is torn.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';

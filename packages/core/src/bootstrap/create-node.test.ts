@@ -43,6 +43,21 @@ const getPod = (name: string) =>
     )
     .catch(() => undefined);
 
+/** Deletes the pod (with the grace period given, else the API server's default) and waits until it is gone. */
+async function deletePodAndWait(name: string, gracePeriodSeconds?: number): Promise<void> {
+  await admin.delete(
+    { version: 'v1', resource: 'pods', namespace: 'default', name },
+    {
+      signal: AbortSignal.timeout(5000),
+      ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+    },
+  );
+  await until(
+    () => getPod(name),
+    p => p === undefined,
+  );
+}
+
 beforeAll(async () => {
   server = await startTestkitProcess({ bookmarkIntervalMs: 500 });
   client = await HttpKubeClient.fromKubeconfig({
@@ -157,14 +172,7 @@ describe('createNode against the testkit API server', () => {
       host: 'vk-core',
     });
 
-    await admin.delete(
-      { version: 'v1', resource: 'pods', namespace: 'default', name: 'web' },
-      { signal: AbortSignal.timeout(5000), gracePeriodSeconds: 30 },
-    );
-    await until(
-      () => getPod('web'),
-      p => p === undefined,
-    );
+    await deletePodAndWait('web', 30);
     expect(state.pods.has('default/web')).toBe(false);
   });
 
@@ -200,14 +208,7 @@ describe('createNode against the testkit API server', () => {
         () => getPod('shared'),
         p => p?.status?.phase === 'Running',
       );
-      await admin.delete(
-        { version: 'v1', resource: 'pods', namespace: 'default', name: 'shared' },
-        { signal: AbortSignal.timeout(5000), gracePeriodSeconds: 30 },
-      );
-      await until(
-        () => getPod('shared'),
-        p => p === undefined,
-      );
+      await deletePodAndWait('shared', 30);
     } finally {
       provider.createPod = createPod;
       provider.deletePod = deletePod;
@@ -241,14 +242,7 @@ describe('createNode against the testkit API server', () => {
     );
     await server.control.fault({ op: 'expireNextWatch', match: { resource: 'pods' } });
     await server.control.fault({ op: 'dropWatches', match: { resource: 'pods' } });
-    await admin.delete(
-      { version: 'v1', resource: 'pods', namespace: 'default', name: 'after-drop' },
-      { signal: AbortSignal.timeout(5000) },
-    );
-    await until(
-      () => getPod('after-drop'),
-      p => p === undefined,
-    );
+    await deletePodAndWait('after-drop');
     expect(state.pods.has('default/after-drop')).toBe(false);
   });
 

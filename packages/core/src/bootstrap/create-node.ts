@@ -129,12 +129,14 @@ export class VirtualNode {
       fieldSelector: `spec.nodeName=${options.nodeName}`,
       // managedFields are often the largest part of a pod and nothing here reads them; the
       // strings many pods repeat are kept once, and so is what an update left unchanged.
-      transform: (pod, previous) =>
-        withReportedStatus(
-          shareUnchanged(strings.internAll(withoutManagedFields(pod)), samePod(pod, previous)),
-          samePod(pod, previous),
+      transform: (pod, previous) => {
+        const before = samePod(pod, previous);
+        return withReportedStatus(
+          shareUnchanged(strings.internAll(withoutManagedFields(pod)), before),
+          before,
           podController.reportedStatus(keyOf(pod), pod.metadata.uid),
-        ),
+        );
+      },
       handlers: {
         onAdd: pod => {
           podController.onAdd(pod);
@@ -345,8 +347,8 @@ function withReportedStatus<T extends Pod>(
   reported: PodStatus | undefined,
 ): T {
   const status = pod.status as Record<string, unknown> | undefined;
-  if (pod === previous || status === undefined || reported === undefined) return pod;
-  if (status === previous?.status) return pod;
+  // Unchanged since the previous event (the whole pod or its status): shared already.
+  if (status === undefined || reported === undefined || status === previous?.status) return pod;
   const source = reported as Record<string, unknown>;
   for (const key in status) {
     if (status[key] !== source[key] && jsonEqual(status[key], source[key]))

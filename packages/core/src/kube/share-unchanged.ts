@@ -11,29 +11,20 @@
  * be the caller's own (a freshly parsed object); a frozen `next` is returned as it is.
  */
 export function shareUnchanged<T>(next: T, previous: T | undefined): T {
-  if (
-    previous === undefined ||
-    (typeof next === 'object' && next !== null && Object.isFrozen(next))
-  )
-    return next;
-  return share(next, previous) as T;
+  return previous === undefined ? next : (share(next, previous) as T);
 }
 
 function share(next: unknown, previous: unknown): unknown {
   // Equal strings, numbers and booleans are ===; so are subtrees shared by an earlier event.
   if (next === previous) return previous;
-  if (typeof next !== 'object' || next === null) return next;
+  if (typeof next !== 'object' || next === null || Object.isFrozen(next)) return next;
   if (typeof previous !== 'object' || previous === null) return next;
-  if (Array.isArray(next)) {
-    if (!Array.isArray(previous)) return next;
-    return shareArray(next, previous);
-  }
-  if (Array.isArray(previous) || Object.isFrozen(next)) return next;
+  if (Array.isArray(next)) return Array.isArray(previous) ? shareArray(next, previous) : next;
+  if (Array.isArray(previous)) return next;
   return shareRecord(next as Record<string, unknown>, previous as Record<string, unknown>);
 }
 
 function shareArray(next: unknown[], previous: readonly unknown[]): unknown[] | readonly unknown[] {
-  if (Object.isFrozen(next)) return next;
   let same = next.length === previous.length;
   for (let i = 0; i < next.length; i++) {
     const shared = share(next[i], previous[i]);
