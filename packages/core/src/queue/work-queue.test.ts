@@ -187,7 +187,11 @@ describe(WorkQueue, () => {
   });
 
   it('releases delayed keys in due order; an earlier time wins, a later one is ignored', async () => {
-    const q = new WorkQueue({ name: 't' });
+    // The clock stands still while the keys are added, so each is due exactly its delay after the
+    // same instant: adds that straddled a millisecond made a key due 1 ms later than its delay
+    // says, after a key whose delay is 1 ms longer.
+    let frozenAt: number | undefined = Date.now();
+    const q = new WorkQueue({ name: 't', now: () => frozenAt ?? Date.now() });
     const seen: string[] = [];
     // Scattered delays (a pseudo-random order), each key once.
     const delays = Array.from({ length: 200 }, (_, i) => 10 + ((i * 37) % 200));
@@ -196,6 +200,7 @@ describe(WorkQueue, () => {
     });
     q.addAfter('k0', 500); // later than its 10 ms: ignored
     q.addAfter('k1', 5); // earlier than its 47 ms: moves up
+    frozenAt = undefined;
     expect(q.pending).toBe(200);
     const ac = new AbortController();
     const running = q.run(async key => void seen.push(key), 1, ac.signal);
