@@ -30,6 +30,7 @@ import {
 import type { KubeHttp } from './kube.ts';
 import { percentile, type Figure, type ScenarioResult } from './report.ts';
 import { nodeFloor } from './node-floor.ts';
+import { rssParts, type RssParts } from './rss-parts.ts';
 import { metricSum, vkLaunch, VkProcess, type VkOptions } from './vk.ts';
 import { PodWatcher } from './watcher.ts';
 
@@ -96,7 +97,11 @@ function latencyFigures(
   prefix: string,
   p: PhaseResult,
   t?: { p50?: number; p99?: number; id: string },
+  /** The same percentiles of another run, shown beside them (the minimal client's). */
+  compare?: { label: string; phase: PhaseResult },
 ): Figure[] {
+  const beside = (q: number): string | undefined =>
+    compare && `${compare.label} ${percentile(compare.phase.latencies, q).toFixed(0)} ms`;
   const l = p.latencies;
   return [
     fig(
@@ -104,6 +109,7 @@ function latencyFigures(
       percentile(l, 50),
       'ms',
       t?.p50 !== undefined ? atMost(`${t.id} ≤ ${t.p50} ms`, t.p50) : undefined,
+      beside(50),
     ),
     fig(
       `${prefix} p99`,
@@ -112,6 +118,7 @@ function latencyFigures(
       t?.p99 !== undefined
         ? atMost(`${t.id} ≤ ${t.p99 >= 1000 ? `${t.p99 / 1000} s` : `${t.p99} ms`}`, t.p99)
         : undefined,
+      beside(99),
     ),
     fig(`${prefix} max`, l.at(-1) ?? NaN, 'ms'),
   ];
@@ -187,6 +194,7 @@ function memFigures(
   rss?: number,
   heap?: number,
   id = '',
+  parts?: RssParts,
 ): Figure[] {
   return [
     fig(
@@ -195,12 +203,22 @@ function memFigures(
       'MB',
       rss !== undefined ? atMost(`${id} ≤ ${rss} MB`, rss) : undefined,
     ),
+    ...partFigures(`RSS ${label}`, parts),
     fig(
       `V8 heap used ${label}`,
       s.heap / MB,
       'MB',
       heap !== undefined ? atMost(`${id} ≤ ${heap} MB`, heap) : undefined,
     ),
+  ];
+}
+
+/** The RSS figure's split into the runtime's file-backed pages and the process's own memory. */
+function partFigures(label: string, parts: RssParts | undefined): Figure[] {
+  if (parts === undefined) return [];
+  return [
+    fig(`${label}: file-backed (node binary, libraries)`, parts.file / MB, 'MB'),
+    fig(`${label}: anonymous (heaps, stacks)`, parts.anon / MB, 'MB'),
   ];
 }
 
@@ -392,6 +410,7 @@ export async function runChain(
     const idleStart = await sampler.afterCompactions(1, 15_000);
     await new Promise(r => setTimeout(r, 5000));
     const idle0 = await sampler.now();
+    const idle0Parts = rssParts(vk.pid);
     if (wanted.has('idle-0')) {
       const floor = await nodeFloor(ctx.kube.server, vkLaunch());
       results.push({
@@ -400,9 +419,10 @@ export async function runChain(
         figures: [
           fig('start → lease renewed', readyMs, 'ms', atMost('T19 ≤ 2000 ms (stretch 1000)', 2000)),
           fig('start → Node Ready', nodeReadyMs, 'ms'),
-          ...memFigures('idle, 0 pods', idle0, 60, undefined, 'T8'),
+          ...memFigures('idle, 0 pods', idle0, 60, undefined, 'T8', idle0Parts),
           ...compactionFigures('after start-up', started0, idleStart),
           fig('RSS of bare Node after one HTTPS request (floor)', floor.rss / MB, 'MB'),
+          ...partFigures('RSS of bare Node (floor)', floor.parts),
           fig(
             'CPU idle, 0 pods',
             ((idle0.cpu - idleStart.cpu) / sec(idle0.t - idleStart.t)) * 1000,
@@ -457,7 +477,12 @@ export async function runChain(
             atMost(`T2 ≤ ${(60 * N) / 10000} s`, (60 * N) / 10000),
           ),
           fig('Running', create.completed, `of ${N}`, atLeast('all', N)),
-          ...latencyFigures('create→Running', create, { p99: 5000, id: 'T5' }),
+          ...latencyFigures(
+            'create→Running',
+            create,
+            { p99: 5000, id: 'T5' },
+            ctx.baseline && { label: 'minimal client', phase: ctx.baseline.create },
+          ),
           fig(
             'gap (seen − Running), max of 1-s samples',
             gapMax,
@@ -800,6 +825,7 @@ export function runSteady(ctx: Ctx, withToken: boolean): Promise<ScenarioResult>
     ctx.progress.phase = `${count} pods resident, settling (a heap compaction, or 10 s)`;
     const created = await sampler.now();
     const mem = await sampler.afterCompactions(created.compactions + 1, 10_000);
+    const memParts = rssParts(vk.pid);
     const timeline = windowOf(w, create.start, create.end);
     const latency = latencyBySecond(w);
     ctx.progress.phase = `delete ${count} pods at ${ctx.steadyRate}/s`;
@@ -832,7 +858,7 @@ export function runSteady(ctx: Ctx, withToken: boolean): Promise<ScenarioResult>
         fig('CPU at 50 pods/s', r.cpu * 1000, 'millicores'),
         fig('event-loop delay p99', r.lagP99, 'ms', atMost('T15 ≤ 100 ms', 100)),
         ...(count === 1000
-          ? memFigures(`${count} pods Running, settled`, mem, 80, 25, 'T9')
+          ? memFigures(`${count} pods Running, settled`, mem, 80, 25, 'T9', memParts)
           : memFigures(`${count} pods Running, settled`, mem)),
         ...compactionFigures('after the last start', created, mem),
       ],
