@@ -14,7 +14,7 @@ import { shareUnchanged } from '../kube/share-unchanged.ts';
 import { untilAborted } from '../util/abort.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
 import type { NodeMetrics, VkMetrics } from '../observability/metrics.ts';
-import { NodeController } from '../node/node-controller.ts';
+import { NodeController, type NodeControllerOptions } from '../node/node-controller.ts';
 import {
   PodController,
   type PodControllerOptions,
@@ -118,7 +118,7 @@ export class VirtualNode {
         'maxCreateAttempts',
         'providerCallTimeoutMs',
         'pollIntervalMs',
-      ] as const),
+      ] as const satisfies readonly (keyof PodControllerOptions)[]),
       ...(this.metrics ? queueAndCallMetrics(this.metrics) : {}),
     });
     this.podController = podController;
@@ -168,7 +168,7 @@ export class VirtualNode {
         'statusIntervalMs',
         'pingIntervalMs',
         'onShutdown',
-      ] as const),
+      ] as const satisfies readonly (keyof NodeControllerOptions)[]),
       ...(options.reRegisterNode !== undefined ? { reRegister: options.reRegisterNode } : {}),
       ...(this.metrics ? leaseMetrics(this.metrics) : {}),
     });
@@ -299,7 +299,10 @@ function podReference(pod: Pod): ObjectReference {
   };
 }
 
-/** The defined options among `keys` (exactOptionalPropertyTypes-friendly spreading). */
+/**
+ * The defined options among `keys` (exactOptionalPropertyTypes-friendly spreading). A spread
+ * escapes excess-property checks, so callers check `keys` against the receiving options type.
+ */
 function pick<T extends object, K extends keyof T>(
   source: T,
   keys: readonly K[],

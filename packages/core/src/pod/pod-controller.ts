@@ -62,7 +62,7 @@ export interface PodControllerOptions {
   readonly listApiPods: () => Pod[];
   readonly resolve?: PodResolver;
   /** Concurrent sync workers (upstream `--pod-sync-workers`, default 10). */
-  readonly syncWorkers?: number;
+  readonly podSyncWorkers?: number;
   readonly statusWorkers?: number;
   /** Failed creates/updates before the pod is marked Failed (default 10). */
   readonly maxCreateAttempts?: number;
@@ -203,7 +203,7 @@ export class PodController {
     }
     this.resolveReady();
     const loops: Promise<void>[] = [
-      this.sync.run((key, s) => this.syncPod(key, s), this.o.syncWorkers ?? 10, signal),
+      this.sync.run((key, s) => this.syncPod(key, s), this.o.podSyncWorkers ?? 10, signal),
       this.status.run((key, s) => this.writeStatus(key, s), this.o.statusWorkers ?? 4, signal),
       this.volumes.run((key, s) => this.refreshVolumes(key, s), 2, signal),
     ];
