@@ -98,6 +98,8 @@ export class VirtualNode {
       component: 'virtual-kubelet',
       host: options.nodeName,
       logger: this.logger,
+      // Pods waiting on the queues come first: their Events go out once the backlog is written.
+      deferWhile: () => this.podController.backlog > 0,
     });
     const podController = new PodController({
       nodeName: options.nodeName,

@@ -1,5 +1,6 @@
 import type { Event } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
+import { recordingLogger } from '../kubelet-api/test-support/recording-logger.ts';
 import { EventRecorder, type EventSink } from './recorder.ts';
 
 class FakeSink implements EventSink {
@@ -23,7 +24,50 @@ class FakeSink implements EventSink {
   }
 }
 
+/** A sink whose writes stay open until the test lets them finish, in the order they started. */
+class GatedSink implements EventSink {
+  readonly started: string[] = [];
+  readonly written: string[] = [];
+  private readonly gates: { finish: () => void; fail: (err: Error) => void }[] = [];
+
+  get open(): number {
+    return this.gates.length;
+  }
+
+  create(_ns: string, event: Event, signal: AbortSignal): Promise<Event> {
+    const name = event.reason ?? '';
+    this.started.push(name);
+    return new Promise<Event>((resolve, reject) => {
+      const gate = {
+        finish: () => {
+          this.written.push(name);
+          resolve(event);
+        },
+        fail: (err: Error) => {
+          reject(err);
+        },
+      };
+      this.gates.push(gate);
+      signal.addEventListener('abort', () => {
+        this.gates.splice(this.gates.indexOf(gate), 1);
+        gate.fail(new Error('aborted'));
+      });
+    });
+  }
+
+  async patch(): Promise<void> {
+    await Promise.resolve();
+  }
+
+  /** Lets the oldest open write finish, then gives the recorder a turn to start the next. */
+  async finishOne(): Promise<void> {
+    this.gates.shift()?.finish();
+    await new Promise(setImmediate);
+  }
+}
+
 const pod = { kind: 'Pod', apiVersion: 'v1', namespace: 'default', name: 'web', uid: 'u1' };
+const podNumber = (i: number): typeof pod => ({ ...pod, name: `p${i}`, uid: `u${i}` });
 
 describe(EventRecorder, () => {
   it('creates an event with the kubelet fields', async () => {
@@ -139,5 +183,121 @@ describe(EventRecorder, () => {
     await r.flush();
     expect(sink.created).toHaveLength(5);
     expect(r.trackedCount).toBeLessThanOrEqual(6);
+  });
+
+  it('writes at most maxInFlight events at once, the rest in the order recorded', async () => {
+    const sink = new GatedSink();
+    const r = new EventRecorder({ sink, component: 'vk', host: 'n', maxInFlight: 2 });
+    for (let i = 0; i < 5; i++) r.record(podNumber(i), 'Normal', `E${i}`, 'ok');
+    await new Promise(setImmediate);
+    expect(sink.started).toEqual(['E0', 'E1']);
+    await sink.finishOne();
+    expect(sink.started).toEqual(['E0', 'E1', 'E2']);
+    expect(sink.open).toBe(2);
+    while (sink.open > 0) await sink.finishOne();
+    await r.flush();
+    expect(sink.written).toEqual(['E0', 'E1', 'E2', 'E3', 'E4']);
+    expect(r.droppedCount).toBe(0);
+  });
+
+  it('drops what is recorded beyond maxPending queued writes, with a warning', async () => {
+    const sink = new GatedSink();
+    const logger = recordingLogger();
+    const r = new EventRecorder({
+      sink,
+      component: 'vk',
+      host: 'n',
+      logger,
+      maxInFlight: 1,
+      maxPending: 3,
+    });
+    for (let i = 0; i < 5; i++) r.record(podNumber(i), 'Normal', `E${i}`, 'ok');
+    expect(r.droppedCount).toBe(2);
+    expect(logger.lines.filter(l => l.message.includes('too many pending'))).toHaveLength(2);
+    while (sink.open > 0 || sink.started.length < 3) await sink.finishOne();
+    await r.flush();
+    expect(sink.written).toEqual(['E0', 'E1', 'E2']);
+  });
+
+  it('leaves queued events unwritten at close once the grace is over, with one warning', async () => {
+    const sink = new GatedSink();
+    const logger = recordingLogger();
+    const r = new EventRecorder({ sink, component: 'vk', host: 'n', logger, maxInFlight: 1 });
+    for (let i = 0; i < 1000; i++) r.record(podNumber(i), 'Normal', `E${i}`, 'ok');
+    await r.close(20);
+    // The one in flight was aborted; the 999 behind it were never sent.
+    expect(sink.started).toEqual(['E0']);
+    expect(r.droppedCount).toBe(999);
+    expect(logger.lines.filter(l => l.level === 'warn').map(l => l.message)).toEqual([
+      'could not write event',
+      'events not written: the recorder closed first',
+    ]);
+    r.record(pod, 'Normal', 'Late', 'ok');
+    await r.flush();
+    expect(sink.started).toEqual(['E0']);
+  });
+
+  it('holds writes while deferWhile says so, then writes them in the order recorded', async () => {
+    const sink = new FakeSink();
+    let backlog = true;
+    const r = new EventRecorder({
+      sink,
+      component: 'vk',
+      host: 'n',
+      deferWhile: () => backlog,
+    });
+    for (let i = 0; i < 3; i++) r.record(podNumber(i), 'Normal', `E${i}`, 'ok');
+    await new Promise(done => setTimeout(done, 120));
+    expect(sink.created).toHaveLength(0);
+    backlog = false;
+    await r.flush();
+    expect(sink.created.map(e => e.reason)).toEqual(['E0', 'E1', 'E2']);
+  });
+
+  it('writes an event deferred for maxDeferMs even though deferWhile still says wait', async () => {
+    const sink = new FakeSink();
+    let t = Date.parse('2026-01-01T00:00:00Z');
+    const r = new EventRecorder({
+      sink,
+      component: 'vk',
+      host: 'n',
+      now: () => new Date(t),
+      deferWhile: () => true,
+      maxDeferMs: 10_000,
+    });
+    r.record(podNumber(0), 'Normal', 'E0', 'ok');
+    await new Promise(done => setTimeout(done, 80));
+    expect(sink.created).toHaveLength(0);
+    t += 9_999;
+    r.record(podNumber(1), 'Normal', 'E1', 'ok');
+    await new Promise(done => setTimeout(done, 80));
+    expect(sink.created).toHaveLength(0);
+    t += 1;
+    // The recorder looks again every 50 ms; however late the timer, the first goes out.
+    while (sink.created.length === 0) await new Promise(done => setTimeout(done, 10));
+    // The first waited its 10 s; the second has waited 1 ms and waits on.
+    expect(sink.created.map(e => e.reason)).toEqual(['E0']);
+    t += 10_000;
+    await r.flush();
+    expect(sink.created.map(e => e.reason)).toEqual(['E0', 'E1']);
+  });
+
+  it('drops events still deferred when close gives up waiting', async () => {
+    const sink = new FakeSink();
+    const logger = recordingLogger();
+    const r = new EventRecorder({
+      sink,
+      component: 'vk',
+      host: 'n',
+      logger,
+      deferWhile: () => true,
+    });
+    for (let i = 0; i < 5; i++) r.record(podNumber(i), 'Normal', `E${i}`, 'ok');
+    await r.close(30);
+    expect(sink.created).toHaveLength(0);
+    expect(r.droppedCount).toBe(5);
+    expect(logger.lines.map(l => l.message)).toEqual([
+      'events not written: the recorder closed first',
+    ]);
   });
 });

@@ -4,6 +4,11 @@
  * lastTimestamp instead of creating another, and a per-object token bucket keeps a crash-looping
  * pod from flooding the API. Recording never blocks the caller; writes go out in the background
  * and their failures are logged, never thrown.
+ *
+ * Writes go out a few at a time, in order (the kubelet's broadcaster writes from one goroutine),
+ * and wait while the node has pods waiting for a sync or a status write: a burst of pod starts
+ * then writes its Events after the statuses users wait for, instead of putting thousands of
+ * Event POSTs in front of them at the API server.
  */
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.d.ts';
 import { describeError } from '../errors/errors.ts';
@@ -32,8 +37,20 @@ export interface EventRecorderOptions {
   readonly refillMs?: number;
   /** How long an Event stays the one that repeats update (kubelet: 10 min). */
   readonly aggregateWindowMs?: number;
-  /** Writes waiting beyond this are dropped (oldest first), with a warning. */
+  /**
+   * Writes queued or in flight; an event recorded beyond this is dropped, with a warning. A
+   * queued event costs about half a kilobyte. @default 10000
+   */
   readonly maxPending?: number;
+  /** Writes in flight at once; the rest wait their turn in order. @default 2 */
+  readonly maxInFlight?: number;
+  /**
+   * While this says true, queued writes wait (looked at again every 50 ms): the node passes "pods
+   * are waiting for a sync or a status write", so a burst's Events go out after its statuses.
+   */
+  readonly deferWhile?: () => boolean;
+  /** The longest a write waits for `deferWhile`; past it, it goes anyway. @default 30000 */
+  readonly maxDeferMs?: number;
   /**
    * Event keys and objects remembered, each least recently used first out (client-go's
    * correlator: 4096). Beyond it a repeat creates a new Event instead of counting up, and an
@@ -63,7 +80,13 @@ export class EventRecorder {
   private readonly now: () => Date;
   private readonly aggregates = new Map<string, Aggregate>();
   private readonly buckets = new Map<string, Bucket>();
+  /** Every write not settled yet, queued or in flight. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Writes waiting for a slot, oldest first. */
+  private readonly waiting: { readonly since: number; readonly start: () => void }[] = [];
+  private writing = 0;
+  /** The next look at `deferWhile`, while writes wait on it. */
+  private recheck: ReturnType<typeof setTimeout> | undefined;
   private readonly controller = new AbortController();
   private dropped = 0;
 
@@ -73,7 +96,7 @@ export class EventRecorder {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Events dropped by the spam filter or the pending limit since start. */
+  /** Events dropped by the spam filter or the pending limit, or left unwritten at close. */
   get droppedCount(): number {
     return this.dropped;
   }
@@ -88,7 +111,7 @@ export class EventRecorder {
       this.logger.debug({ reason, object: object.name }, 'event dropped by the spam filter');
       return;
     }
-    if (this.inFlight.size >= (this.options.maxPending ?? 1000)) {
+    if (this.inFlight.size >= (this.options.maxPending ?? 10_000)) {
       this.dropped += 1;
       this.logger.warn({ reason, object: object.name }, 'event dropped: too many pending writes');
       return;
@@ -105,11 +128,13 @@ export class EventRecorder {
       this.track(
         existing.created.then(async name => {
           if (name === undefined) return;
-          await this.options.sink.patch(
-            existing.namespace,
-            name,
-            { count, lastTimestamp: rfc3339(now) },
-            this.controller.signal,
+          await this.inTurn(() =>
+            this.options.sink.patch(
+              existing.namespace,
+              name,
+              { count, lastTimestamp: rfc3339(now) },
+              this.controller.signal,
+            ),
           );
         }),
         reason,
@@ -135,8 +160,10 @@ export class EventRecorder {
       reportingComponent: this.options.component,
       reportingInstance: this.options.host,
     };
-    const created = this.options.sink.create(namespace, event, this.controller.signal).then(
-      e => e.metadata.name ?? name,
+    const created = this.inTurn(() =>
+      this.options.sink.create(namespace, event, this.controller.signal),
+    ).then(
+      e => (e === undefined ? undefined : (e.metadata.name ?? name)),
       (err: unknown) => {
         this.aggregates.delete(key);
         throw err;
@@ -163,9 +190,64 @@ export class EventRecorder {
     const timer = setTimeout(() => {
       this.controller.abort();
     }, graceMs);
+    const droppedBefore = this.dropped;
     await this.flush();
     clearTimeout(timer);
     this.controller.abort();
+    clearTimeout(this.recheck);
+    const unwritten = this.dropped - droppedBefore;
+    if (unwritten > 0)
+      this.logger.warn({ events: unwritten }, 'events not written: the recorder closed first');
+  }
+
+  /**
+   * Runs `write` once fewer than `maxInFlight` writes are out, in the order asked. A write whose
+   * turn comes after the recorder closed is not made (undefined), and counts as dropped.
+   */
+  private inTurn<T>(write: () => Promise<T>): Promise<T | undefined> {
+    return new Promise<T | undefined>((resolve, reject) => {
+      const start = (): void => {
+        if (this.controller.signal.aborted) {
+          this.dropped += 1;
+          resolve(undefined);
+          return;
+        }
+        this.writing += 1;
+        write()
+          .then(resolve, reject)
+          .finally(() => {
+            this.writing -= 1;
+            this.pump();
+          });
+      };
+      this.waiting.push({ since: this.now().getTime(), start });
+      this.pump();
+    });
+  }
+
+  /** Starts waiting writes while slots are free (a loop: after close they all end at once). */
+  private pump(): void {
+    const slots = this.options.maxInFlight ?? 2;
+    while (this.writing < slots) {
+      const next = this.waiting[0];
+      if (next === undefined) return;
+      if (this.deferred(next.since)) {
+        this.recheck ??= setTimeout(() => {
+          this.recheck = undefined;
+          this.pump();
+        }, 50);
+        return;
+      }
+      this.waiting.shift();
+      next.start();
+    }
+  }
+
+  /** Whether the oldest write, waiting since `since`, should wait on for `deferWhile`. */
+  private deferred(since: number): boolean {
+    const busy = this.options.deferWhile;
+    if (busy === undefined || this.controller.signal.aborted) return false;
+    return this.now().getTime() - since < (this.options.maxDeferMs ?? 30_000) && busy();
   }
 
   private track(write: Promise<unknown>, reason: string): void {

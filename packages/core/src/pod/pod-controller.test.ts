@@ -379,6 +379,20 @@ describe.each([
     expect(h.cluster.reasons('default/web')).toContain('ProviderCreateFailed');
   });
 
+  it('counts as backlog the pods waiting for a worker, not the one in hand', async () => {
+    const h = start(push, { podSyncWorkers: 1, providerCallTimeoutMs: 200 });
+    await h.controller.ready;
+    h.state.hangs.add('createPod');
+    for (let i = 0; i < 3; i++) h.cluster.add(`web${i}`);
+    await until(() => h.state.count('createPod') >= 1);
+    expect(h.controller.backlog).toBe(2);
+    h.state.hangs.clear();
+    await until(() =>
+      [0, 1, 2].every(i => h.cluster.lookup('default', `web${i}`)?.status?.phase === 'Running'),
+    );
+    await until(() => h.controller.backlog === 0);
+  });
+
   it('keeps a pod whose mandatory config is missing out of the provider, showing CreateContainerConfigError', async () => {
     let missing = true;
     const h = start(push, {

@@ -150,6 +150,11 @@ export class PodController {
     });
   }
 
+  /** Pods waiting for a sync or a status write (not those a worker holds or that back off). */
+  get backlog(): number {
+    return this.sync.depth + this.status.depth;
+  }
+
   // Informer hooks: cheap, synchronous, never throw.
 
   onAdd(pod: Pod): void {
