@@ -6,6 +6,7 @@ import { HttpKubeClient } from '../kube/http-kube-client.ts';
 import type { KubeClient } from '../kube/kube-client.ts';
 import { startTestkitProcess, type TestkitProcess } from '@vkubelet/testkit';
 import { createFakeProvider, type FakeProviderState } from '../pod/test-support/fake-provider.ts';
+import { VkMetrics } from '../observability/metrics.ts';
 import type { Provider } from '../provider/contract.ts';
 import { createNode, type VirtualNode } from './create-node.ts';
 
@@ -263,6 +264,84 @@ describe('createNode against the testkit API server', () => {
       15_000,
     );
     expect(again?.status?.conditions?.find(c => c.type === 'Ready')?.status).toBe('True');
+  });
+
+  it("with eventsAfterPods, a pod's Event waits while other pods are queued for a sync", async () => {
+    const fake = createFakeProvider();
+    const gates = new Map<string, () => void>();
+    const opened = new Map<string, Promise<void>>();
+    for (const name of ['ordered-0', 'ordered-1']) {
+      opened.set(name, new Promise<void>(open => gates.set(name, open)));
+    }
+    // Each create of a gated pod waits until the test opens its gate.
+    const provider: Provider = Object.create(fake.provider) as Provider;
+    provider.createPod = async (pod, context) => {
+      await opened.get(pod.metadata?.name ?? '');
+      return fake.provider.createPod(pod, context);
+    };
+    const metrics = new VkMetrics(undefined, { defaultMetrics: false });
+    const syncDepth = async (): Promise<number> => {
+      const gauge = await metrics.registry.getSingleMetric('vkubelet_queue_depth')?.get();
+      return gauge?.values.find(v => v.labels.queue === 'pod-sync')?.value ?? 0;
+    };
+    const ordered = createNode({
+      provider,
+      client,
+      nodeName: 'vk-ordered',
+      version: '0.1.0',
+      podSyncWorkers: 1,
+      eventsAfterPods: true,
+      metrics,
+    });
+    const stopOrdered = new AbortController();
+    const runningOrdered = ordered.run(stopOrdered.signal);
+    const eventsOf = (name: string) =>
+      admin.list<K<Event>>(
+        { version: 'v1', resource: 'events', namespace: 'default' },
+        { signal: AbortSignal.timeout(5000), fieldSelector: `involvedObject.name=${name}` },
+      );
+    try {
+      await ordered.waitReady(15_000);
+      for (let i = 0; i < 3; i++) {
+        await admin.create(
+          { version: 'v1', resource: 'pods', namespace: 'default' },
+          {
+            metadata: { name: `ordered-${i}` },
+            spec: { nodeName: 'vk-ordered', containers: [{ name: 'c', image: 'nginx:1' }] },
+          },
+          { signal: AbortSignal.timeout(5000) },
+        );
+      }
+      // The one worker holds ordered-0; ordered-1 and ordered-2 wait behind it.
+      await until(syncDepth, d => d === 2);
+      gates.get('ordered-0')?.();
+      await until(
+        () => getPod('ordered-0'),
+        p => p?.status?.phase === 'Running',
+      );
+      // ordered-0 is Running, but ordered-2 still waits behind the held ordered-1: no Event yet.
+      await new Promise(r => setTimeout(r, 300));
+      expect((await eventsOf('ordered-0')).items).toEqual([]);
+      gates.get('ordered-1')?.();
+      for (let i = 0; i < 3; i++) {
+        await until(
+          () => eventsOf(`ordered-${i}`),
+          l => l.items.some(e => e.reason === 'ProviderCreateSuccess'),
+        );
+      }
+    } finally {
+      for (const open of gates.values()) open();
+      for (let i = 0; i < 3; i++) {
+        await admin
+          .delete(
+            { version: 'v1', resource: 'pods', namespace: 'default', name: `ordered-${i}` },
+            { signal: AbortSignal.timeout(5000), gracePeriodSeconds: 0 },
+          )
+          .catch(() => undefined);
+      }
+      stopOrdered.abort();
+      await runningOrdered;
+    }
   });
 
   it('gives up with a clear error when the pod cache does not sync within --startup-timeout, registering nothing', async () => {

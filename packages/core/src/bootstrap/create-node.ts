@@ -31,6 +31,13 @@ export interface CreateNodeOptions {
   readonly client: KubeClient;
   /** Events go through this client; the kubelet limits them apart from other traffic (`--event-qps`). */
   readonly eventClient?: KubeClient;
+  /**
+   * Event writes wait while pods are queued for a sync or a status write. For a client without a
+   * rate limit, where the API server's capacity is all that bounds a burst and Events would take
+   * it from the statuses; with a limit, Events have their own budget and waiting only bunches
+   * them up. @default false
+   */
+  readonly eventsAfterPods?: boolean;
   /** The lease and node-status lane; by default `client.lane('node', { qps: 5, burst: 10 })`. */
   readonly nodeClient?: KubeClient;
   readonly nodeName: string;
@@ -98,8 +105,9 @@ export class VirtualNode {
       component: 'virtual-kubelet',
       host: options.nodeName,
       logger: this.logger,
-      // Pods waiting on the queues come first: their Events go out once the backlog is written.
-      deferWhile: () => this.podController.backlog > 0,
+      ...(options.eventsAfterPods === true
+        ? { deferWhile: () => this.podController.backlog > 0 }
+        : {}),
     });
     const podController = new PodController({
       nodeName: options.nodeName,

@@ -172,6 +172,8 @@ export async function runApp(
           provider,
           client,
           eventClient,
+          // Unthrottled, Events and statuses share only the API server's capacity.
+          eventsAfterPods: config.kubeApiQps === 0,
           nodeName: node.nodeName,
           operatingSystem: node.operatingSystem,
           kubeletPort: node.kubeletPort,
