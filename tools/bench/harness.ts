@@ -266,6 +266,30 @@ export async function vkRequests(
   return out;
 }
 
+/**
+ * `vkRequests` once vk-mock's Event writes have stopped for `quietMs` (at most `capMs` on): with
+ * its limiter off it writes a backlog's Events after the pods' statuses, so a phase's Events
+ * trail the phase itself.
+ */
+export async function eventsDrained(
+  control: TestkitControlClient | undefined,
+  vk: VkProcess,
+  quietMs = 2000,
+  capMs = 60_000,
+): Promise<Counts> {
+  const end = performance.now() + capMs;
+  let last = await vkRequests(control, vk);
+  let since = performance.now();
+  for (;;) {
+    await new Promise(r => setTimeout(r, 250));
+    const now = await vkRequests(control, vk);
+    if (summarize(now).events !== summarize(last).events) {
+      last = now;
+      since = performance.now();
+    } else if (performance.now() - since >= quietMs || performance.now() > end) return now;
+  }
+}
+
 export function diff(after: Counts, before: Counts): Counts {
   const out: Counts = new Map();
   for (const [k, v] of after) {

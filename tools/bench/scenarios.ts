@@ -12,6 +12,7 @@ import {
   createPhase,
   deletePhase,
   diff,
+  eventsDrained,
   latencyBySecond,
   leaseRenewTime,
   leaseStats,
@@ -454,6 +455,9 @@ export async function runChain(
     const lease = leaseStats(sBefore.series, sAfter.series);
     const gapMax = Math.max(0, ...w.samples.map(s => s.gap));
     const createCounts = diff(afterBurst, before);
+    // The create half's whole cost: its Events go out after the statuses, so wait for them.
+    const createDrained = await eventsDrained(ctx.control, vk);
+    const createLifeCounts = diff(createDrained, before);
     const burstModified = w.modified;
     const burstDeleteSeen = w.deleteSeen;
     const burstApi = apiFigures(createCounts, N, w);
@@ -495,6 +499,11 @@ export async function runChain(
           fig(
             'API writes per pod, create half (pods, status, events)',
             summarize(createCounts).podWrites / N,
+            '',
+          ),
+          fig(
+            'Events per pod written after the last pod was Running',
+            summarize(diff(createDrained, afterBurst)).events / N,
             '',
           ),
           ...burstApi.figures.filter(
@@ -709,14 +718,14 @@ export async function runChain(
     const delBefore = await vkRequests(ctx.control, vk);
     const dA = await sampler.now();
     const del = await deletePhase(ctx.load, w, spec, 600_000);
-    const delAfter = await vkRequests(ctx.control, vk);
     const dB = await sampler.now();
+    const delAfter = await eventsDrained(ctx.control, vk);
     const dSettled = await sampler.afterCompactions(dB.compactions + 1, 20_000);
     const delCounts = diff(delAfter, delBefore);
     if (wanted.has('delete')) {
       const r = resourceWindow(sampler, dA.t, dB.t);
       r.cpu = (dB.cpu - dA.cpu) / sec(dB.t - dA.t);
-      const life = apiFigures(addCounts(createCounts, delCounts), N, undefined);
+      const life = apiFigures(addCounts(createLifeCounts, delCounts), N, undefined);
       const l = leaseStats(dA.series, dB.series);
       results.push({
         name: 'delete',
