@@ -1,7 +1,7 @@
 import type { Event } from 'kubernetes-types/core/v1.d.ts';
 import { describe, expect, it } from 'vitest';
 import { recordingLogger } from '../kubelet-api/test-support/recording-logger.ts';
-import { EventRecorder, type EventSink } from './recorder.ts';
+import { EventRecorder, type EventRecorderOptions, type EventSink } from './recorder.ts';
 
 class FakeSink implements EventSink {
   readonly created: Event[] = [];
@@ -68,6 +68,13 @@ class GatedSink implements EventSink {
 
 const pod = { kind: 'Pod', apiVersion: 'v1', namespace: 'default', name: 'web', uid: 'u1' };
 const podNumber = (i: number): typeof pod => ({ ...pod, name: `p${i}`, uid: `u${i}` });
+
+/** A recorder on `sink` whose log lines the test reads. */
+function loggedRecorder(sink: EventSink, options: Partial<EventRecorderOptions> = {}) {
+  const logger = recordingLogger();
+  const r = new EventRecorder({ sink, component: 'vk', host: 'n', logger, ...options });
+  return { r, logger };
+}
 
 describe(EventRecorder, () => {
   it('creates an event with the kubelet fields', async () => {
@@ -202,15 +209,7 @@ describe(EventRecorder, () => {
 
   it('drops what is recorded beyond maxPending queued writes, with a warning', async () => {
     const sink = new GatedSink();
-    const logger = recordingLogger();
-    const r = new EventRecorder({
-      sink,
-      component: 'vk',
-      host: 'n',
-      logger,
-      maxInFlight: 1,
-      maxPending: 3,
-    });
+    const { r, logger } = loggedRecorder(sink, { maxInFlight: 1, maxPending: 3 });
     for (let i = 0; i < 5; i++) r.record(podNumber(i), 'Normal', `E${i}`, 'ok');
     expect(r.droppedCount).toBe(2);
     expect(logger.lines.filter(l => l.message.includes('too many pending'))).toHaveLength(2);
@@ -221,8 +220,7 @@ describe(EventRecorder, () => {
 
   it('leaves queued events unwritten at close once the grace is over, with one warning', async () => {
     const sink = new GatedSink();
-    const logger = recordingLogger();
-    const r = new EventRecorder({ sink, component: 'vk', host: 'n', logger, maxInFlight: 1 });
+    const { r, logger } = loggedRecorder(sink, { maxInFlight: 1 });
     for (let i = 0; i < 1000; i++) r.record(podNumber(i), 'Normal', `E${i}`, 'ok');
     await r.close(20);
     // The one in flight was aborted; the 999 behind it were never sent.
@@ -257,10 +255,7 @@ describe(EventRecorder, () => {
   it('writes an event deferred for maxDeferMs even though deferWhile still says wait', async () => {
     const sink = new FakeSink();
     let t = Date.parse('2026-01-01T00:00:00Z');
-    const r = new EventRecorder({
-      sink,
-      component: 'vk',
-      host: 'n',
+    const { r } = loggedRecorder(sink, {
       now: () => new Date(t),
       deferWhile: () => true,
       maxDeferMs: 10_000,
@@ -284,14 +279,7 @@ describe(EventRecorder, () => {
 
   it('drops events still deferred when close gives up waiting', async () => {
     const sink = new FakeSink();
-    const logger = recordingLogger();
-    const r = new EventRecorder({
-      sink,
-      component: 'vk',
-      host: 'n',
-      logger,
-      deferWhile: () => true,
-    });
+    const { r, logger } = loggedRecorder(sink, { deferWhile: () => true });
     for (let i = 0; i < 5; i++) r.record(podNumber(i), 'Normal', `E${i}`, 'ok');
     await r.close(30);
     expect(sink.created).toHaveLength(0);
