@@ -6,9 +6,9 @@
  * and their failures are logged, never thrown.
  *
  * Writes go out a few at a time, in order (the kubelet's broadcaster writes from one goroutine),
- * and wait while the node has pods waiting for a sync or a status write: a burst of pod starts
- * then writes its Events after the statuses users wait for, instead of putting thousands of
- * Event POSTs in front of them at the API server.
+ * and, when the node asks (`deferWhile`), wait while it has pods waiting for a sync or a status
+ * write: a burst of pod starts then writes its Events after the statuses users wait for, instead
+ * of putting thousands of Event POSTs in front of them at the API server.
  */
 import type { Event, ObjectReference } from 'kubernetes-types/core/v1.d.ts';
 import { describeError } from '../errors/errors.ts';
@@ -38,8 +38,8 @@ export interface EventRecorderOptions {
   /** How long an Event stays the one that repeats update (kubelet: 10 min). */
   readonly aggregateWindowMs?: number;
   /**
-   * Writes queued or in flight; an event recorded beyond this is dropped, with a warning. A
-   * queued event costs about half a kilobyte. @default 10000
+   * Writes queued or in flight; an event recorded beyond this is dropped, with a warning (a
+   * queued write holds its Event object until it is written). @default 10000
    */
   readonly maxPending?: number;
   /** Writes in flight at once; the rest wait their turn in order. @default 2 */
