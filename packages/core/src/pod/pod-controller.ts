@@ -17,7 +17,12 @@ import {
   retryAfterMs,
 } from '../errors/errors.ts';
 import type { Logger } from '../observability/logger.ts';
-import { hasPodNotifier, type PodContext, type Provider } from '../provider/contract.ts';
+import {
+  hasPodAdopter,
+  hasPodNotifier,
+  type PodContext,
+  type Provider,
+} from '../provider/contract.ts';
 import { WorkQueue, type QueueMetricsEvent } from '../queue/work-queue.ts';
 import type { PodApi, PodEventSink } from './pod-api.ts';
 import {
@@ -698,11 +703,12 @@ export class PodController {
 
   /** Lets a provider that rebuilt its pods from the backend keep the core's objects instead. */
   private handOver(adopted: readonly Pod[], log: Logger): void {
-    if (adopted.length === 0 || !this.o.provider.adoptPods) return;
+    const provider = this.o.provider;
+    if (adopted.length === 0 || !hasPodAdopter(provider)) return;
     // Frozen, as createPod's: the provider keeps them as they are.
     for (const pod of adopted) deepFreeze(pod);
     try {
-      this.o.provider.adoptPods(adopted);
+      provider.adoptPods(adopted);
     } catch (err) {
       // Only memory is at stake: the provider keeps its own copies.
       log.warn({ err: describeError(err) }, 'provider could not adopt the running pods');
